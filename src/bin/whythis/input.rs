@@ -1,0 +1,21 @@
+//! Reading the CLI's inputs: histories given as a file or an id list.
+
+use std::path::Path;
+use whythis::files;
+use whythis::model::History;
+
+/// Reads HISTORY: a JSON file of events, or a comma-separated list of item ids (oldest first).
+pub fn history(arg: &str) -> Result<History, String> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let bytes = files::read(path).map_err(|e| e.to_string())?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("{arg}: the history is not UTF-8 text"))?;
+        return History::parse(&text).map_err(|e| format!("{arg}: {e}"));
+    }
+    let looks_like_ids = arg.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '-' || c.is_whitespace());
+    if looks_like_ids {
+        History::from_id_list(arg).map_err(|e| e.to_string())
+    } else {
+        Err(format!("{arg}: no such file, and not a comma-separated list of item ids"))
+    }
+}

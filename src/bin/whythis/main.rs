@@ -1,0 +1,46 @@
+//! `whythis`: check a model, rank and explain a history, audit explanations over a data set.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod check;
+#[cfg(not(target_arch = "wasm32"))]
+mod input;
+#[cfg(not(target_arch = "wasm32"))]
+mod recommend;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Recommend(args) => recommend::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("whythis: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+// The CLI is native only; the wasm build of the crate is the widget.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Parser)]
+#[command(name = "whythis", version, about = "Explains, on your own machine, why a sequence recommender suggested an item.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Check a model card and its ONNX graph against the whythis model contract.
+    Check(check::Args),
+    /// Rank the next items for a history.
+    Recommend(recommend::Args),
+}

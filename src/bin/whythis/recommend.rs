@@ -1,0 +1,76 @@
+//! `whythis recommend`: the top K for a history.
+
+use crate::input;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whythis::explain::{ExplanationDocument, Recommendation, DOCUMENT_FORMAT};
+use whythis::files;
+use whythis::model::{Ranking, Window};
+
+/// Arguments of `whythis recommend`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model card (*.card.json).
+    #[arg(long)]
+    model: PathBuf,
+    /// A JSON file of events, or item ids separated by commas, oldest first (e.g. 64,199,96).
+    #[arg(long, allow_hyphen_values = true)]
+    history: String,
+    /// How many items to recommend.
+    #[arg(long, default_value_t = 10)]
+    top_k: usize,
+    /// Let items already in the window be recommended again.
+    #[arg(long)]
+    allow_seen: bool,
+    /// Print the explanation document (DESIGN.md §5) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, String> {
+    if args.top_k == 0 {
+        return Err("--top-k must be at least 1".into());
+    }
+    let loaded = files::load_model(&args.model).map_err(|e| e.to_string())?;
+    let history = input::history(&args.history)?;
+    let card = loaded.scorer.card();
+    let window = Window::new(card, &history).map_err(|e| e.to_string())?;
+    let ranking = Ranking::of(&loaded.scorer, &window, args.allow_seen, args.top_k).map_err(|e| e.to_string())?;
+    let document = ExplanationDocument {
+        format: DOCUMENT_FORMAT.into(),
+        model: card.name.clone(),
+        window: window.events().to_vec(),
+        recommendations: ranking
+            .top
+            .iter()
+            .map(|r| Recommendation {
+                rank: r.rank,
+                item: r.item,
+                score: r.score,
+                title: loaded.catalog.get(r.item).map(|e| e.title.clone()),
+                explanation: None,
+            })
+            .collect(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} for a history of {} events ({} in the model's window of {}):",
+        card.name.as_deref().unwrap_or("Recommendations"),
+        history.len(),
+        window.len(),
+        card.seq_len
+    );
+    for r in &document.recommendations {
+        println!(
+            "  {:>4}  {:<50}  item {:>6}  score {:>9.4}",
+            r.rank.to_string(),
+            loaded.catalog.title(r.item),
+            r.item,
+            r.score
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

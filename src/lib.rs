@@ -1,0 +1,11 @@
+//! whythis: runs a sequence recommender (ONNX, with tract) on the visitor's own device and explains
+//! why it suggested each item.
+//!
+//! The layers point one way: `model` (contract, loading, scoring) knows nothing of `explain`, and
+//! neither knows of the user interfaces built on them (the CLI, the browser widget).
+
+pub mod explain;
+pub mod model;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod files;

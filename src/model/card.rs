@@ -1,0 +1,182 @@
+//! The model card (`*.card.json`, DESIGN.md §1): what the graph's tensors mean and where the catalog is.
+
+use super::contract::Violation;
+use super::error::ModelError;
+use serde::{Deserialize, Serialize};
+
+/// The only card format this version understands.
+pub const CARD_FORMAT: &str = "whythis-model/1";
+/// The longest window whythis will run: attention grows with its square.
+pub const MAX_SEQ_LEN: usize = 4096;
+/// The largest catalog whythis will rank: a score row of this size is 40 MB.
+pub const MAX_NUM_ITEMS: u32 = 10_000_000;
+
+/// Which graph tensor plays each input role (null = the model has no such input).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputNames {
+    /// The int64 [batch, seq_len] tensor of item ids.
+    pub item_ids: String,
+    /// The optional int64 [batch, seq_len] tensor of action indices.
+    #[serde(default)]
+    pub action_types: Option<String>,
+}
+
+/// Which graph tensor plays each output role (null = the model has no such output).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputNames {
+    /// The float32 [batch, num_items + 1] tensor of next-item scores.
+    pub scores: String,
+    /// The optional float32 [batch, layers, heads, seq_len, seq_len] attention probabilities.
+    #[serde(default)]
+    pub attention: Option<String>,
+}
+
+/// A parsed model card. Unknown keys are kept out of the way, not rejected, so cards can grow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    /// Always `whythis-model/1`.
+    pub format: String,
+    /// Path of the ONNX file, relative to the card.
+    pub onnx: String,
+    /// The fixed window length of the graph.
+    pub seq_len: usize,
+    /// Number of real items; ids run 1..=num_items.
+    pub num_items: u32,
+    /// Graph tensor names of the inputs.
+    pub inputs: InputNames,
+    /// Graph tensor names of the outputs.
+    pub outputs: OutputNames,
+    /// The action vocabulary; index 0 is padding.
+    #[serde(default)]
+    pub actions: Option<Vec<String>>,
+    /// Name of an initializer [num_items + 1, d] holding item embeddings, for similarity.
+    #[serde(default)]
+    pub item_embedding: Option<String>,
+    /// Path of the catalog JSON, relative to the card.
+    #[serde(default)]
+    pub catalog: Option<String>,
+    /// A human name for the model (whythis extension).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The action given to events that carry none (whythis extension; default: the first real action).
+    #[serde(default)]
+    pub default_action: Option<String>,
+}
+
+impl ModelCard {
+    /// Parses a card from JSON bytes and checks the rules that need no graph.
+    pub fn from_json(bytes: &[u8]) -> Result<ModelCard, ModelError> {
+        let card: ModelCard =
+            serde_json::from_slice(bytes).map_err(|e| ModelError::CardJson(e.to_string()))?;
+        let violations = card.violations();
+        if violations.is_empty() {
+            Ok(card)
+        } else {
+            Err(ModelError::Contract(violations))
+        }
+    }
+
+    /// Every card rule this card breaks (empty when it is fine).
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut found = Vec::new();
+        if self.format != CARD_FORMAT {
+            found.push(Violation::CardFormat { found: self.format.clone() });
+        }
+        if self.seq_len == 0 || self.seq_len > MAX_SEQ_LEN {
+            found.push(Violation::CardSeqLen { found: self.seq_len, max: MAX_SEQ_LEN });
+        }
+        if self.num_items == 0 || self.num_items > MAX_NUM_ITEMS {
+            found.push(Violation::CardNumItems { found: self.num_items, max: MAX_NUM_ITEMS });
+        }
+        if self.inputs.item_ids.is_empty() {
+            found.push(Violation::CardEmptyName { role: "inputs.item_ids" });
+        }
+        if self.outputs.scores.is_empty() {
+            found.push(Violation::CardEmptyName { role: "outputs.scores" });
+        }
+        match (&self.inputs.action_types, &self.actions) {
+            (Some(_), None) => found.push(Violation::CardActionsMissing),
+            (_, Some(actions)) if actions.len() < 2 => {
+                found.push(Violation::CardActionsTooFew { found: actions.len() })
+            }
+            _ => {}
+        }
+        if let Some(actions) = &self.actions {
+            for (i, a) in actions.iter().enumerate() {
+                if actions[..i].contains(a) {
+                    found.push(Violation::CardActionRepeated { action: a.clone() });
+                }
+            }
+        }
+        if let Some(default) = &self.default_action {
+            let known = self.actions.as_deref().unwrap_or_default();
+            if known.iter().skip(1).all(|a| a != default) {
+                found.push(Violation::CardDefaultAction { action: default.clone() });
+            }
+        }
+        found
+    }
+
+    /// The action index of a named action (None if the card does not list it; padding is never matched).
+    pub fn action_index(&self, name: &str) -> Option<i64> {
+        let actions = self.actions.as_ref()?;
+        actions.iter().skip(1).position(|a| a == name).map(|i| i as i64 + 1)
+    }
+
+    /// The action index given to an event that names none.
+    pub fn default_action_index(&self) -> i64 {
+        self.default_action.as_deref().and_then(|a| self.action_index(a)).unwrap_or(1)
+    }
+
+    /// The name of an action index, if the card has a vocabulary.
+    pub fn action_name(&self, index: i64) -> Option<&str> {
+        let actions = self.actions.as_ref()?;
+        usize::try_from(index).ok().and_then(|i| actions.get(i)).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card_json(extra: &str) -> String {
+        format!(
+            r#"{{"format":"whythis-model/1","onnx":"m.onnx","seq_len":4,"num_items":10,
+            "inputs":{{"item_ids":"item_ids"}},"outputs":{{"scores":"scores"}}{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn minimal_card_parses_with_optional_keys_absent() {
+        let card = ModelCard::from_json(card_json("").as_bytes()).unwrap();
+        assert_eq!(card.inputs.action_types, None);
+        assert_eq!(card.outputs.attention, None);
+        assert_eq!(card.catalog, None);
+    }
+
+    #[test]
+    fn missing_key_is_named() {
+        let err = ModelCard::from_json(br#"{"format":"whythis-model/1"}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported() {
+        let json = card_json(r#","actions":["pad"],"default_action":"play""#)
+            .replace("whythis-model/1", "other/2")
+            .replace(r#""seq_len":4"#, r#""seq_len":0"#);
+        let Err(ModelError::Contract(v)) = ModelCard::from_json(json.as_bytes()) else {
+            panic!("expected violations")
+        };
+        assert_eq!(v.len(), 4, "{v:?}");
+    }
+
+    #[test]
+    fn action_lookup_skips_padding() {
+        let card =
+            ModelCard::from_json(card_json(r#","actions":["pad","play","rate"]"#).as_bytes()).unwrap();
+        assert_eq!(card.action_index("rate"), Some(2));
+        assert_eq!(card.action_index("pad"), None);
+        assert_eq!(card.default_action_index(), 1);
+    }
+}

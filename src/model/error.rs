@@ -1,0 +1,50 @@
+//! Everything that can go wrong in the model layer, worded for the person who has to fix it.
+
+use super::contract::Violation;
+use super::ids::ItemId;
+use thiserror::Error;
+
+/// An error from loading a model, reading its inputs, or scoring.
+#[derive(Debug, Error)]
+pub enum ModelError {
+    /// The model card is not valid JSON or lacks a required key.
+    #[error("the model card is not valid: {0}")]
+    CardJson(String),
+    /// The catalog is not valid JSON or not an array of items.
+    #[error("the catalog is not valid: {0}")]
+    CatalogJson(String),
+    /// The history is not valid JSON or not a list of events.
+    #[error("the history is not valid: {0}")]
+    HistoryJson(String),
+    /// tract could not parse or analyse the ONNX bytes.
+    #[error("the ONNX model could not be read: {0}")]
+    Onnx(String),
+    /// The card or the graph breaks one or more rules of the model contract.
+    #[error("the model does not follow the whythis model contract:\n{}", list(.0))]
+    Contract(Vec<Violation>),
+    /// A history event names an item the model does not have.
+    #[error("event {index} of the history is item {item}, but the model only knows items 1 to {num_items}")]
+    UnknownItem { index: usize, item: i64, num_items: u32 },
+    /// A history event names an action the card does not list.
+    #[error("event {index} of the history has action \"{action}\", which the model card does not list (it knows: {known})")]
+    UnknownAction { index: usize, action: String, known: String },
+    /// The history has more events than whythis accepts.
+    #[error("the history has {len} events; whythis accepts at most {max}")]
+    HistoryTooLong { len: usize, max: usize },
+    /// A request asked about an item that is not a candidate.
+    #[error("item {0} is not a candidate for this history (it is out of range, or already in the window and allow_seen is off)")]
+    NotACandidate(ItemId),
+    /// There is nothing to recommend: every item is already in the window.
+    #[error("there is no candidate item: every item of the catalog is already in the history")]
+    NoCandidates,
+    /// tract failed while running the model.
+    #[error("the model failed while scoring: {0}")]
+    Run(String),
+    /// The model produced NaN scores, so no ranking can be trusted.
+    #[error("the model produced a score that is not a number (NaN) for item {item}; its ranking cannot be trusted")]
+    NotANumber { item: usize },
+}
+
+fn list(violations: &[Violation]) -> String {
+    violations.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n")
+}
