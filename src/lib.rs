@@ -9,3 +9,9 @@ pub mod model;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod files;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+
+#[cfg(target_arch = "wasm32")]
+pub mod embed;

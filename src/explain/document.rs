@@ -20,6 +20,9 @@ pub struct ExplanationDocument {
     pub window: Vec<WindowEvent>,
     /// The top K, best first.
     pub recommendations: Vec<Recommendation>,
+    /// Model evaluations used, per method; absent for a ranking alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
 }
 
 /// One recommended item and, when explained, why.
@@ -56,10 +59,23 @@ pub struct ItemExplanation {
     pub ledger: Ledger,
     /// A plain summary of at most two sentences.
     pub narrative: String,
-    /// A longer account for the curious.
+    /// A longer account for the curious, one sentence per entry.
     pub deep_dive: Vec<String>,
-    /// Model evaluations (windows scored) per method.
-    pub evaluations: BTreeMap<String, usize>,
+    /// Every layer's attention and the rollout, when asked for and the model has attention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention_layers: Option<super::attention::AttentionLayers>,
+}
+
+/// What an explanation cost in model evaluations; shared windows are scored once and counted once,
+/// under the method that asked for them first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Cost {
+    /// tract calls (each scores a batch of windows).
+    pub model_calls: usize,
+    /// Windows scored in all.
+    pub windows: usize,
+    /// Windows scored per method.
+    pub by_method: BTreeMap<String, usize>,
 }
 
 /// The occlusion of one event: `delta = s(H) - s(H without it)`.

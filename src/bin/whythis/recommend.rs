@@ -51,6 +51,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
                 explanation: None,
             })
             .collect(),
+        cost: None,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);

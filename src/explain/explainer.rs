@@ -1,0 +1,131 @@
+//! One call that ranks a history and explains each recommendation with every method of DESIGN.md §3,
+//! sharing re-scorings between methods and items.
+
+use super::ablation::recent_vs_long_term;
+use super::attention;
+use super::counterfactual::counterfactuals;
+use super::document::{Cost, ExplanationDocument, ItemExplanation, Recommendation, DOCUMENT_FORMAT};
+use super::error::ExplainError;
+use super::ledger::ledger;
+use super::narrative::{narrative, NarrativeFacts};
+use super::occlusion::occlusion;
+use super::options::{AttentionDetail, ExplainOptions};
+use super::rescoring::Rescorer;
+use super::shapley::shapley;
+use crate::model::{Candidates, Catalog, History, ModelError, Ranked, Scorer, Window};
+
+/// The most items one request may rank.
+pub const MAX_TOP_K: usize = 100;
+/// The largest counterfactual set one request may search.
+pub const MAX_COUNTERFACTUAL_EVENTS: usize = 10;
+/// The largest Shapley budget one request may ask for.
+pub const MAX_PERMUTATIONS: usize = 4096;
+
+/// Ranks the history's candidates and explains the top K (or the one item asked for).
+pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, ExplainError> {
+    check(options)?;
+    let card = scorer.card();
+    let window = Window::new(card, history)?;
+    let candidates = Candidates::for_window(&window, card.num_items, options.allow_seen);
+    if candidates.is_empty() {
+        return Err(ModelError::NoCandidates.into());
+    }
+    let calls_before = scorer.usage().0;
+    let (base, raw_attention) = scorer.score_with_attention(&window.slots())?;
+    let targets: Vec<Ranked> = match options.item {
+        Some(item) if !candidates.contains(item) => return Err(ModelError::NotACandidate(item).into()),
+        Some(item) => vec![Ranked { item, score: base[item.column()], rank: candidates.rank(&base, item) }],
+        None => candidates.top_k(&base, options.top_k),
+    };
+    let mut document = ExplanationDocument {
+        format: DOCUMENT_FORMAT.into(),
+        model: card.name.clone(),
+        window: window.events().to_vec(),
+        recommendations: targets
+            .iter()
+            .map(|r| Recommendation {
+                rank: r.rank,
+                item: r.item,
+                score: r.score,
+                title: catalog.get(r.item).map(|e| e.title.clone()),
+                explanation: None,
+            })
+            .collect(),
+        cost: None,
+    };
+    if options.rank_only {
+        return Ok(document);
+    }
+
+    let mut rescorer = Rescorer::new(scorer, &window, &candidates, targets.iter().map(|r| r.item).collect(), options.top_k);
+    let base_scores: Vec<f32> = targets.iter().map(|r| r.score).collect();
+    let occlusions = occlusion(&mut rescorer, &base_scores)?;
+    let recents = recent_vs_long_term(&mut rescorer, &base_scores)?;
+    let shapleys = shapley(&mut rescorer, options.permutations, options.seed)?;
+    let ranks: Vec<_> = targets.iter().map(|r| r.rank).collect();
+    let counterfactual_sets = counterfactuals(&mut rescorer, &occlusions, &ranks, options.max_events)?;
+    let attention_shape = scorer.attention_shape();
+    let last_layer = match (&raw_attention, attention_shape) {
+        (Some(raw), Some(shape)) => Some(attention::last_layer(&window, raw, shape)),
+        _ => None,
+    };
+    let layers = match (&raw_attention, attention_shape, options.attention) {
+        (Some(raw), Some(shape), AttentionDetail::AllLayers) => Some(attention::all_layers(&window, raw, shape)),
+        _ => None,
+    };
+
+    for (t, rec) in document.recommendations.iter_mut().enumerate() {
+        let item_ledger = ledger(&window, &occlusions[t], catalog, rec.item, scorer.embedding(), &options.sensitive_tags);
+        let cf = &counterfactual_sets[t];
+        let words = narrative(&NarrativeFacts {
+            window: &window,
+            catalog,
+            item: rec.item,
+            rank: rec.rank,
+            k: options.top_k,
+            occlusion: &occlusions[t],
+            shapley: &shapleys[t],
+            attention: last_layer.as_deref(),
+            drop_out: cf.drop_out.as_ref(),
+            displace: cf.displace.as_ref(),
+            max_events: options.max_events,
+            recent: &recents[t],
+            ledger: &item_ledger,
+            sensitive_tags: &options.sensitive_tags,
+            sensitive_items: &options.sensitive_items,
+        });
+        rec.explanation = Some(ItemExplanation {
+            occlusion: occlusions[t].clone(),
+            attention: last_layer.clone(),
+            shapley: shapleys[t].clone(),
+            counterfactual: cf.clone(),
+            recent_vs_long_term: recents[t].clone(),
+            ledger: item_ledger,
+            narrative: words.summary,
+            deep_dive: words.deep_dive,
+            attention_layers: layers.clone(),
+        });
+    }
+    let mut by_method = rescorer.windows_by_method().clone();
+    by_method.insert("ranking".into(), 1);
+    document.cost = Some(Cost {
+        model_calls: scorer.usage().0 - calls_before,
+        windows: by_method.values().sum(),
+        by_method,
+    });
+    Ok(document)
+}
+
+fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
+    let bad = |m: String| Err(ExplainError::Options(m));
+    if options.top_k == 0 || options.top_k > MAX_TOP_K {
+        return bad(format!("top_k must be between 1 and {MAX_TOP_K}, got {}", options.top_k));
+    }
+    if options.max_events == 0 || options.max_events > MAX_COUNTERFACTUAL_EVENTS {
+        return bad(format!("max_events must be between 1 and {MAX_COUNTERFACTUAL_EVENTS}, got {}", options.max_events));
+    }
+    if options.permutations == 0 || options.permutations > MAX_PERMUTATIONS {
+        return bad(format!("permutations must be between 1 and {MAX_PERMUTATIONS}, got {}", options.permutations));
+    }
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! The feature ledger (DESIGN.md §3): occlusion deltas summed by action, tag and recency, and how alike
+//! each past item is to the recommended one.
+
+use super::document::{Ledger, OcclusionEntry, SimilarityEntry};
+use crate::model::{Catalog, ItemEmbedding, ItemId, Window};
+
+/// The tag name that stands in for tags the host marked sensitive.
+pub const SENSITIVE_TAG: &str = "(sensitive)";
+
+/// The recency bucket of the event `age` places before the most recent one (0 = the last event).
+pub fn recency_bucket(age: usize) -> &'static str {
+    match age {
+        0 => "last",
+        1..=4 => "2-5",
+        5..=19 => "6-20",
+        _ => "older",
+    }
+}
+
+/// The ledger of one target from its occlusion entries.
+pub fn ledger(
+    window: &Window,
+    occlusion: &[OcclusionEntry],
+    catalog: &Catalog,
+    target: ItemId,
+    embedding: Option<&ItemEmbedding>,
+    sensitive_tags: &[String],
+) -> Ledger {
+    let mut ledger = Ledger::default();
+    let n = window.len();
+    for (event, entry) in window.events().iter().zip(occlusion) {
+        let action = event.action.clone().unwrap_or_else(|| "unknown".into());
+        *ledger.by_action.entry(action).or_default() += entry.delta;
+        for tag in catalog.tags(event.item) {
+            let shown = if sensitive_tags.contains(tag) { SENSITIVE_TAG.to_owned() } else { tag.clone() };
+            *ledger.by_tag.entry(shown).or_default() += entry.delta;
+        }
+        let age = n - 1 - event.position.0;
+        *ledger.by_recency.entry(recency_bucket(age).to_owned()).or_default() += entry.delta;
+        if let Some(cosine) = embedding.and_then(|e| e.cosine(event.item.column(), target.column())) {
+            ledger.similarity.push(SimilarityEntry { position: event.position, item: event.item, cosine });
+        }
+    }
+    ledger
+}
