@@ -3,6 +3,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
+mod explain;
+#[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
 mod recommend;
@@ -14,6 +16,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Recommend(args) => recommend::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -43,4 +46,6 @@ enum Command {
     Check(check::Args),
     /// Rank the next items for a history.
     Recommend(recommend::Args),
+    /// Rank the next items for a history and explain each one.
+    Explain(explain::Args),
 }

@@ -1,0 +1,101 @@
+//! `whythis explain`: the top K for a history, each with every explanation.
+
+use crate::input;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
+use whythis::files;
+use whythis::model::{Catalog, ItemId};
+
+/// Arguments of `whythis explain`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model card (*.card.json).
+    #[arg(long)]
+    model: PathBuf,
+    /// A JSON file of events, or item ids separated by commas, oldest first (e.g. 64,199,96).
+    #[arg(long, allow_hyphen_values = true)]
+    history: String,
+    /// How many items to recommend and explain.
+    #[arg(long, default_value_t = 10)]
+    top_k: usize,
+    /// Explain only this item instead of the whole top K.
+    #[arg(long)]
+    item: Option<u32>,
+    /// Let items already in the window be recommended again.
+    #[arg(long)]
+    allow_seen: bool,
+    /// Seed of the Shapley permutation sampling.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SEED)]
+    seed: u64,
+    /// Shapley permutations (windows of more than 10 events are sampled; shorter ones are exact).
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
+    permutations: usize,
+    /// Largest counterfactual set to search.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_MAX_EVENTS)]
+    max_events: usize,
+    /// Also report every attention layer and the rollout.
+    #[arg(long)]
+    all_layers: bool,
+    /// A tag never to be named in narratives (repeatable).
+    #[arg(long = "sensitive-tag")]
+    sensitive_tags: Vec<String>,
+    /// Print the explanation document (DESIGN.md §5) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, String> {
+    let loaded = files::load_model(&args.model).map_err(|e| e.to_string())?;
+    let history = input::history(&args.history)?;
+    let options = ExplainOptions {
+        top_k: args.top_k,
+        allow_seen: args.allow_seen,
+        item: args.item.map(ItemId),
+        seed: args.seed,
+        permutations: args.permutations,
+        max_events: args.max_events,
+        attention: if args.all_layers { AttentionDetail::AllLayers } else { AttentionDetail::LastLayer },
+        sensitive_tags: args.sensitive_tags.clone(),
+        ..ExplainOptions::default()
+    };
+    let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", report(&document, &loaded.catalog));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The readable report: per item, the narrative, the strongest events and the counterfactual sets.
+fn report(doc: &ExplanationDocument, catalog: &Catalog) -> String {
+    let mut out = String::new();
+    let name = |item: ItemId| catalog.title(item);
+    out += &format!("{} — window of {} events\n", doc.model.as_deref().unwrap_or("model"), doc.window.len());
+    for rec in &doc.recommendations {
+        out += &format!("\n{}  {}  (item {}, score {:.4})\n", rec.rank, name(rec.item), rec.item, rec.score);
+        let Some(e) = &rec.explanation else { continue };
+        out += &format!("  {}\n", e.narrative);
+        let mut strongest = e.occlusion.clone();
+        strongest.sort_by(|a, b| b.delta.abs().total_cmp(&a.delta.abs()));
+        for o in strongest.iter().take(3) {
+            out += &format!("    {:+.4}  without {} (event {}) → {}\n", o.delta, name(o.item), o.position, o.rank_without);
+        }
+        for (label, set) in [("drop out", &e.counterfactual.drop_out), ("displace", &e.counterfactual.displace)] {
+            match set {
+                Some(s) => out += &format!(
+                    "  {label}: remove events {:?} → {}, {} takes its place\n",
+                    s.positions.iter().map(|p| p.0).collect::<Vec<_>>(),
+                    s.new_rank,
+                    name(s.replaced_by)
+                ),
+                None => out += &format!("  {label}: none within {} events\n", e.counterfactual.max_events),
+            }
+        }
+    }
+    if let Some(cost) = &doc.cost {
+        out += &format!("\n{} windows in {} model calls: {:?}\n", cost.windows, cost.model_calls, cost.by_method);
+    }
+    out
+}
