@@ -1,0 +1,109 @@
+//! The JS API (wasm-bindgen): an `Engine` that loads a model and explains histories, usable on the main
+//! thread or in a worker, and the functions that set up the custom element and the feedback log.
+
+use super::history::parse_history;
+use crate::explain::{explain, ExplainOptions, ExplanationDocument};
+use crate::model::{Catalog, History, ModelCard, Scorer};
+use wasm_bindgen::prelude::*;
+
+/// A loaded model with its catalog: `new Engine(cardBytes, onnxBytes, catalogBytes?)`.
+#[wasm_bindgen]
+pub struct Engine {
+    scorer: Scorer,
+    catalog: Catalog,
+}
+
+impl Engine {
+    /// Loads from parsed parts (the card is checked again by the scorer).
+    pub fn from_parts(card: ModelCard, onnx: &[u8], catalog: Catalog) -> Result<Engine, String> {
+        let scorer = Scorer::load(card, onnx).map_err(|e| e.to_string())?;
+        Ok(Engine { scorer, catalog })
+    }
+
+    /// Explains a parsed history.
+    pub fn explain_history(&self, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, String> {
+        explain(&self.scorer, &self.catalog, history, options).map_err(|e| e.to_string())
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Loads a model card, its ONNX bytes and (optionally) its catalog. Throws an Error whose message
+    /// says what is wrong with which input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(card: &[u8], onnx: &[u8], catalog: Option<Vec<u8>>) -> Result<Engine, JsError> {
+        super::install_panic_hook();
+        let card = ModelCard::from_json(card).map_err(|e| JsError::new(&e.to_string()))?;
+        let catalog = match catalog {
+            Some(bytes) => Catalog::from_json(&bytes, card.num_items).map_err(|e| JsError::new(&e.to_string()))?,
+            None => Catalog::default(),
+        };
+        Engine::from_parts(card, onnx, catalog).map_err(|e| JsError::new(&e))
+    }
+
+    /// Explains a history given as JSON text (an array of events or of item ids) with options as JSON
+    /// text (`{"top_k":5, …}`, every key optional); returns the explanation document as JSON text.
+    #[wasm_bindgen(js_name = explainJson)]
+    pub fn explain_json(&self, history: &str, options: &str) -> Result<String, JsError> {
+        let history = parse_history(history).map_err(|e| JsError::new(&e))?.unwrap_or_default();
+        let options: ExplainOptions = if options.trim().is_empty() {
+            ExplainOptions::default()
+        } else {
+            serde_json::from_str(options).map_err(|e| JsError::new(&format!("the options are not valid: {e}")))?
+        };
+        let doc = self.explain_history(&history, &options).map_err(|e| JsError::new(&e))?;
+        serde_json::to_string(&doc).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Like `explainJson`, with a history array and an options object; returns the document as an object.
+    pub fn explain(&self, history: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let history = to_json(&history)?;
+        let options = if options.is_undefined() || options.is_null() { String::new() } else { to_json(&options)? };
+        let text = self.explain_json(&history, &options)?;
+        js_sys::JSON::parse(&text).map_err(|_| JsError::new("the document could not be handed to JavaScript"))
+    }
+
+    /// The model card as JSON text.
+    #[wasm_bindgen(getter, js_name = cardJson)]
+    pub fn card_json(&self) -> String {
+        serde_json::to_string(self.scorer.card()).unwrap_or_default()
+    }
+}
+
+fn to_json(value: &JsValue) -> Result<String, JsError> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("the value cannot be turned into JSON"))
+}
+
+/// Defines the custom element (default `why-this-item`). `workerUrl` is the URL of `worker.js`; without
+/// it the model runs on the main thread. Returns false when the name was already defined.
+#[wasm_bindgen(js_name = defineElement)]
+pub fn define_element(name: Option<String>, worker_url: Option<String>) -> bool {
+    super::install_panic_hook();
+    super::worker::set_worker_url(worker_url);
+    super::define(name.as_deref().unwrap_or("why-this-item"))
+}
+
+/// The local feedback log as JSON text (an array of records, oldest first).
+#[wasm_bindgen(js_name = feedbackLog)]
+pub fn feedback_log() -> String {
+    super::feedback::export_text()
+}
+
+/// Empties the local feedback log.
+#[wasm_bindgen(js_name = clearFeedbackLog)]
+pub fn clear_feedback_log() {
+    super::feedback::clear();
+    super::refresh_log_sizes();
+}
+
+/// The crate version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,108 @@
+// The thin custom-element wrapper around the Rust widget (leptos has no custom elements of its own).
+// It holds no logic: every lifecycle callback is forwarded to the hooks that Rust hands over.
+// Bundled by wasm-bindgen as a snippet; no inline script, no eval (works under a strict CSP).
+
+const OBSERVED = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items"];
+
+export function define_element(name, hooks) {
+  if (customElements.get(name)) {
+    return false;
+  }
+  class WhyThisItem extends HTMLElement {
+    static get observedAttributes() {
+      return OBSERVED;
+    }
+
+    constructor() {
+      super();
+      this._whythisId = 0;
+      this._history = undefined;
+    }
+
+    connectedCallback() {
+      if (this._whythisId) return;
+      // A history set before the element was defined is an own property: move it behind the accessor.
+      if (Object.prototype.hasOwnProperty.call(this, "history")) {
+        const early = this.history;
+        delete this.history;
+        this._history = early;
+      }
+      const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+      this._whythisId = hooks.connected(this, root);
+      if (this._history !== undefined) {
+        hooks.history(this._whythisId, JSON.stringify(this._history));
+      }
+    }
+
+    disconnectedCallback() {
+      if (this._whythisId) {
+        const id = this._whythisId;
+        this._whythisId = 0;
+        hooks.disconnected(id);
+      }
+    }
+
+    attributeChangedCallback(attr, before, after) {
+      if (this._whythisId && before !== after) {
+        hooks.attribute(this._whythisId, attr);
+      }
+    }
+
+    /** The visitor's history: an array of events `{item, action?, ts?}` or of item ids, oldest first. */
+    get history() {
+      return this._history;
+    }
+
+    set history(events) {
+      this._history = events;
+      if (this._whythisId) {
+        let text;
+        try {
+          text = JSON.stringify(events === undefined ? null : events);
+        } catch (e) {
+          text = "not json: " + String(e && e.message);
+        }
+        hooks.history(this._whythisId, text);
+      }
+    }
+
+    /** Reads the history again from the `history-key` localStorage entry. */
+    refresh() {
+      if (this._whythisId) hooks.attribute(this._whythisId, "history-key");
+    }
+
+    /** The current explanation document (DESIGN.md §5) as a plain object, or null. */
+    get explanation() {
+      if (!this._whythisId) return null;
+      const text = hooks.document(this._whythisId);
+      return text ? JSON.parse(text) : null;
+    }
+  }
+  customElements.define(name, WhyThisItem);
+  return true;
+}
+
+// Dispatches a CustomEvent that crosses the shadow boundary (bubbles, composed).
+export function dispatch(target, type, detail_json) {
+  const detail = JSON.parse(detail_json);
+  return target.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
+}
+
+// Saves text as a file without any network request (a blob: URL on an anchor with `download`).
+export function save_text(filename, text, mime) {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.rel = "noopener";
+  a.style.display = "none";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// Whether the visitor asked for less motion.
+export function reduced_motion() {
+  return !!(globalThis.matchMedia && globalThis.matchMedia("(prefers-reduced-motion: reduce)").matches);
+}

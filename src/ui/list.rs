@@ -1,0 +1,121 @@
+//! The widget root and the recommendation list with a "Why this?" disclosure per item.
+
+use super::feedback::LogBar;
+use super::panel::Panel;
+use super::state::Ctx;
+use super::Phase;
+use crate::explain::Recommendation;
+use crate::model::ItemId;
+use leptos::prelude::*;
+
+/// The whole widget: heading, live regions, the list, the feedback log controls.
+#[component]
+pub fn Widget(ctx: Ctx) -> impl IntoView {
+    let inputs = ctx.inputs;
+    let alert = move || match inputs.phase.get() {
+        Phase::Failed(e) => e.message,
+        _ => String::new(),
+    };
+    let waiting = move || match inputs.phase.get() {
+        Phase::Waiting(text) => Some(view! { <p class="wt-wait">{text}</p> }),
+        _ => None,
+    };
+    let recs = move || {
+        if !matches!(inputs.phase.get(), Phase::Ready) {
+            return Vec::new();
+        }
+        ctx.shown.with(|s| s.as_ref().map(|s| s.doc.recommendations.clone()).unwrap_or_default())
+    };
+    let off_count = move || ctx.off.with(|o| o.len());
+    view! {
+        <section class="wt" aria-labelledby="wt-heading">
+            <h2 id="wt-heading" class="wt-heading">{move || inputs.config.with(|c| c.label.clone())}</h2>
+            <div class="wt-alert" role="alert">{alert}</div>
+            <div class="wt-status" role="status">{move || ctx.status.get()}</div>
+            {waiting}
+            <Show when=move || { off_count() > 0 }>
+                <p class="wt-whatif">
+                    <span>
+                        {move || {
+                            let n = off_count();
+                            format!(
+                                "What-if: {n} event{} of your history switched off.",
+                                if n == 1 { " is" } else { "s are" },
+                            )
+                        }}
+                    </span>
+                    " "
+                    <button type="button" class="wt-btn" on:click=move |_| ctx.reset_toggles()>
+                        "Switch all back on"
+                    </button>
+                </p>
+            </Show>
+            <ol class="wt-list" aria-busy=move || ctx.busy.get().to_string()>
+                <For each=recs key=|r: &Recommendation| (r.item, r.rank) let:rec>
+                    <Item ctx=ctx rec=rec />
+                </For>
+            </ol>
+            <LogBar ctx=ctx />
+        </section>
+    }
+}
+
+/// One recommendation: rank, title, movement under what-ifs, and its disclosure.
+#[component]
+fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
+    let item: ItemId = rec.item;
+    let rank = rec.rank.0;
+    let naming = ctx.naming();
+    let title = match &rec.title {
+        Some(t) if !naming.is_private(item) => super::text::shorten(t, super::text::MAX_TITLE),
+        _ => naming.title(item),
+    };
+    let open = move || ctx.open.with(|o| o.contains(&item));
+    let panel_id = format!("wt-panel-{}", item.0);
+    let button_id = format!("wt-why-{}", item.0);
+    let movement = move || {
+        if ctx.off.with(|o| o.is_empty()) {
+            return None;
+        }
+        let words = match ctx.base_ranks.with(|b| b.get(&item).copied()) {
+            None => "new in your list".to_string(),
+            Some(before) if before > rank => format!("up from #{before}"),
+            Some(before) if before < rank => format!("down from #{before}"),
+            Some(_) => "unchanged".to_string(),
+        };
+        Some(view! { <span class="wt-move">{words}</span> })
+    };
+    let title_for_button = title.clone();
+    view! {
+        <li class="wt-item" data-item=item.0.to_string()>
+            <div class="wt-row">
+                <span class="wt-rank">{format!("#{rank}")}</span>
+                <span class="wt-title">{title}</span>
+                {movement}
+                <button
+                    type="button"
+                    class="wt-why"
+                    id=button_id.clone()
+                    aria-expanded=move || open().to_string()
+                    aria-controls=panel_id.clone()
+                    aria-label=format!("Why this? {}", title_for_button)
+                    on:click=move |_| ctx.toggle_panel(item)
+                >
+                    <span aria-hidden="true" class="wt-chevron">{move || if open() { "▾" } else { "▸" }}</span>
+                    " Why this?"
+                </button>
+            </div>
+            <div
+                class="wt-panel"
+                id=panel_id
+                role="region"
+                aria-labelledby=button_id
+                hidden=move || !open()
+            >
+                <Show when=open>
+                    <Panel ctx=ctx item=item rank=rank />
+                </Show>
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,173 @@
+//! The widget's leptos components (wasm only). They render the explanation document (DESIGN.md §5) and
+//! ask a [`Host`] for everything else: explanations, the feedback log, error events. The host is the
+//! embedding layer (`crate::embed`), which owns the model, the worker and the browser APIs.
+
+mod feedback;
+mod heatmap;
+mod ledger;
+mod list;
+mod panel;
+mod state;
+pub mod style;
+pub mod text;
+mod timeline;
+
+use crate::explain::{ExplainOptions, ExplanationDocument};
+use crate::model::{History, ItemId};
+use futures::future::LocalBoxFuture;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use std::sync::Arc;
+
+pub use state::{Ctx, ItemState, Shown};
+pub use text::Naming;
+
+/// Where the widget is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Loading the model or waiting for a history; the text says which.
+    Waiting(String),
+    /// Something went wrong; shown in the panel with `role="alert"`.
+    Failed(WidgetError),
+    /// A ranking is on screen.
+    Ready,
+}
+
+/// An error as the panel shows it and as `whythis-error` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetError {
+    /// A stable code: `card`, `catalog`, `onnx`, `fetch`, `history`, `empty-history`, `explain`, `worker`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl WidgetError {
+    /// Builds an error.
+    pub fn new(code: &str, message: impl Into<String>) -> WidgetError {
+        WidgetError { code: code.to_string(), message: message.into() }
+    }
+}
+
+/// The widget's settings from the element's attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// How many items to recommend.
+    pub top_k: usize,
+    /// The heading of the widget.
+    pub label: String,
+    /// Past tense of the main action.
+    pub verb: String,
+    /// Items never named.
+    pub sensitive_items: Vec<ItemId>,
+    /// Tags whose items are never named.
+    pub sensitive_tags: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            top_k: 5,
+            label: "Recommended for you".into(),
+            verb: String::new(),
+            sensitive_items: Vec::new(),
+            sensitive_tags: Vec::new(),
+        }
+    }
+}
+
+/// What the panel knows of the loaded model.
+#[derive(Debug, Clone)]
+pub struct ModelInfo {
+    /// The id reported in feedback: the card's name, or its URL.
+    pub id: String,
+    /// Titles and tags.
+    pub catalog: Arc<crate::model::Catalog>,
+    /// Whether the model reports attention.
+    pub has_attention: bool,
+}
+
+/// One answer to "Was this helpful?", as dispatched in `whythis-feedback` and kept in the local log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    /// Unique per answer; a later reason for the same answer reuses it.
+    pub id: String,
+    /// The recommended item.
+    pub item: u32,
+    /// Its rank when rated.
+    pub rank: u32,
+    /// Yes (true) or No (false).
+    pub helpful: bool,
+    /// The optional reason the visitor typed.
+    pub reason: Option<String>,
+    /// Which explanation the visitor was looking at: `narrative` or `deep_dive`.
+    pub kind: String,
+    /// The model's id.
+    pub model: String,
+    /// When, as an ISO 8601 time.
+    pub time: String,
+}
+
+/// What the components need from the page around them.
+pub trait Host {
+    /// Explains (or only ranks) a history.
+    fn explain(&self, history: History, options: ExplainOptions)
+        -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>>;
+    /// Records an answer: dispatches `whythis-feedback` and writes the local log. Returns the log's size.
+    fn feedback(&self, record: &FeedbackRecord) -> Result<usize, String>;
+    /// Number of records in the local log.
+    fn feedback_count(&self) -> usize;
+    /// Offers the local log as a file download.
+    fn export_feedback(&self);
+    /// Empties the local log.
+    fn clear_feedback(&self);
+    /// Reports an error to the host page (`whythis-error`).
+    fn error(&self, error: &WidgetError);
+    /// The current time as ISO 8601.
+    fn now(&self) -> String;
+    /// Whether the visitor prefers reduced motion.
+    fn reduced_motion(&self) -> bool;
+}
+
+/// The signals through which the embedding layer drives a mounted widget.
+#[derive(Clone, Copy)]
+pub struct Inputs {
+    /// Loading, failed, or ready.
+    pub phase: RwSignal<Phase>,
+    /// The model, once loaded.
+    pub model: RwSignal<Option<ModelInfo>>,
+    /// The history from the host (`None` = none given yet; `Err` = it could not be read).
+    pub history: RwSignal<Option<Result<History, WidgetError>>>,
+    /// The attributes.
+    pub config: RwSignal<Config>,
+}
+
+impl Inputs {
+    /// Fresh inputs: waiting for the model.
+    pub fn new() -> Inputs {
+        Inputs {
+            phase: RwSignal::new(Phase::Waiting("Loading the recommender…".into())),
+            model: RwSignal::new(None),
+            history: RwSignal::new(None),
+            config: RwSignal::new(Config::default()),
+        }
+    }
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs::new()
+    }
+}
+
+/// Mounts a widget into `parent` (an element inside the shadow root). Call it inside the owner that
+/// created `inputs`. Keep the returned handle: dropping it unmounts the widget.
+pub fn mount(parent: web_sys::HtmlElement, inputs: Inputs, host: Rc<dyn Host>) -> (Ctx, Box<dyn std::any::Any>) {
+    let ctx = Ctx::new(inputs, host);
+    let handle = leptos::mount::mount_to(parent, move || view! { <list::Widget ctx=ctx /> });
+    (ctx, Box::new(handle))
+}
+
+#[cfg(test)]
+mod tests;

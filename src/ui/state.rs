@@ -1,0 +1,333 @@
+//! The widget's state and the few things it does: rank, explain item by item (the one the visitor
+//! opened first), and re-rank when a what-if toggle switches events off.
+
+use super::{Host, Inputs, Phase, WidgetError};
+use crate::explain::{ExplainOptions, ExplanationDocument, Recommendation};
+use crate::model::{Event, History, ItemId, WindowEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
+
+/// A ranking on screen and which events of the host's window it was computed without.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// The rank-only document (its `window` is the window the model saw).
+    pub doc: ExplanationDocument,
+    /// For each position of `doc.window`, the position of the same event in the host's window.
+    pub kept: Vec<usize>,
+}
+
+/// An item's explanation, or why there is none yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemState {
+    /// Still being computed.
+    Pending,
+    /// Done, with the number of windows the model scored for it.
+    Ready(Box<Recommendation>, usize),
+    /// The explanation failed.
+    Failed(String),
+}
+
+/// Every signal of one widget, `Copy` so that closures in views can hold it.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// What the embedding layer sets.
+    pub inputs: Inputs,
+    host: StoredValue<Rc<dyn Host>, LocalStorage>,
+    /// The window of the host's history; what-if toggles switch its events off.
+    pub base: RwSignal<Vec<WindowEvent>>,
+    /// Rank of each item in the ranking of the host's full window, to show movement.
+    pub base_ranks: RwSignal<HashMap<ItemId, u32>>,
+    /// Positions (in `base`) switched off by what-if toggles.
+    pub off: RwSignal<BTreeSet<usize>>,
+    /// The ranking on screen.
+    pub shown: RwSignal<Option<Shown>>,
+    /// Explanations of the items on screen.
+    pub items: RwSignal<HashMap<ItemId, ItemState>>,
+    /// Items whose "Why this?" panel is open.
+    pub open: RwSignal<BTreeSet<ItemId>>,
+    /// Items whose deeper dive is open.
+    pub deep: RwSignal<BTreeSet<ItemId>>,
+    /// The polite live region's text ("Explanation updated…").
+    pub status: RwSignal<String>,
+    /// True while a ranking is being computed.
+    pub busy: RwSignal<bool>,
+    /// Number of records in the feedback log.
+    pub log_size: RwSignal<usize>,
+    generation: StoredValue<u64>,
+    queue: StoredValue<VecDeque<ItemId>>,
+    pumping: StoredValue<bool>,
+    history: StoredValue<History>,
+    refocus: StoredValue<Option<usize>>,
+}
+
+impl Ctx {
+    /// Builds the state and starts following the inputs.
+    pub fn new(inputs: Inputs, host: Rc<dyn Host>) -> Ctx {
+        let log_size = host.feedback_count();
+        let ctx = Ctx {
+            inputs,
+            host: StoredValue::new_local(host),
+            base: RwSignal::new(Vec::new()),
+            base_ranks: RwSignal::new(HashMap::new()),
+            off: RwSignal::new(BTreeSet::new()),
+            shown: RwSignal::new(None),
+            items: RwSignal::new(HashMap::new()),
+            open: RwSignal::new(BTreeSet::new()),
+            deep: RwSignal::new(BTreeSet::new()),
+            status: RwSignal::new(String::new()),
+            busy: RwSignal::new(false),
+            log_size: RwSignal::new(log_size),
+            generation: StoredValue::new(0),
+            queue: StoredValue::new(VecDeque::new()),
+            pumping: StoredValue::new(false),
+            history: StoredValue::new(History::default()),
+            refocus: StoredValue::new(None),
+        };
+        Effect::new(move |_| {
+            inputs.model.track();
+            inputs.history.track();
+            inputs.config.with(|c| c.top_k);
+            untrack(|| ctx.restart());
+        });
+        ctx
+    }
+
+    /// The host (the embedding layer).
+    pub fn host(&self) -> Rc<dyn Host> {
+        self.host.with_value(Rc::clone)
+    }
+
+    /// Shows an error in the panel and reports it to the host page.
+    pub fn fail(&self, error: WidgetError) {
+        self.host().error(&error);
+        self.busy.set(false);
+        self.inputs.phase.set(Phase::Failed(error));
+    }
+
+    /// Starts over with the host's history (new model, new history or new top K).
+    fn restart(&self) {
+        if self.inputs.model.with(Option::is_none) {
+            return;
+        }
+        self.generation.update_value(|g| *g += 1);
+        self.off.set(BTreeSet::new());
+        self.open.set(BTreeSet::new());
+        self.deep.set(BTreeSet::new());
+        self.shown.set(None);
+        self.items.set(HashMap::new());
+        match self.inputs.history.get_untracked() {
+            None => self.inputs.phase.set(Phase::Waiting("Waiting for a history…".into())),
+            Some(Err(e)) => self.fail(e),
+            Some(Ok(h)) if h.is_empty() => self.fail(WidgetError::new(
+                "empty-history",
+                "There is no history yet, so there is nothing to recommend or explain. Pick a few titles first.",
+            )),
+            Some(Ok(h)) => self.run(h, true, false),
+        }
+    }
+
+    /// Ranks a history (the host's, or the host's window minus the toggled-off events), then queues
+    /// the explanation of every item on screen.
+    fn run(&self, history: History, is_base: bool, announce: bool) {
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        let off = self.off.get_untracked();
+        let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
+        self.history.set_value(history.clone());
+        self.busy.set(true);
+        if announce {
+            self.status.set("Updating the recommendations…".into());
+        }
+        let options = ExplainOptions { top_k: top_k + off.len(), rank_only: true, ..self.options() };
+        let fut = self.host().explain(history, options);
+        let ctx = *self;
+        spawn_local(async move {
+            let result = fut.await;
+            if ctx.generation.get_value() != generation {
+                return;
+            }
+            match result {
+                Err(e) => ctx.fail(e),
+                Ok(mut doc) => {
+                    let kept: Vec<usize> = if is_base {
+                        (0..doc.window.len()).collect()
+                    } else {
+                        let n = ctx.base.with_untracked(Vec::len);
+                        (0..n).filter(|p| !off.contains(p)).collect()
+                    };
+                    if is_base {
+                        ctx.base.set(doc.window.clone());
+                        ctx.base_ranks.set(doc.recommendations.iter().map(|r| (r.item, r.rank.0)).collect());
+                    } else {
+                        // The candidates stay those of the host's window (DESIGN.md §2): an event switched
+                        // off does not make its own item a recommendation.
+                        let seen: BTreeSet<ItemId> = ctx.base.with_untracked(|b| b.iter().map(|e| e.item).collect());
+                        doc.recommendations.retain(|r| !seen.contains(&r.item));
+                    }
+                    doc.recommendations.truncate(top_k);
+                    let order: Vec<ItemId> = doc.recommendations.iter().map(|r| r.item).collect();
+                    ctx.items.set(order.iter().map(|i| (*i, ItemState::Pending)).collect());
+                    let open = ctx.open.get_untracked();
+                    let mut queue: VecDeque<ItemId> = order.iter().copied().filter(|i| open.contains(i)).collect();
+                    queue.extend(order.iter().copied().filter(|i| !open.contains(i)));
+                    ctx.queue.set_value(queue);
+                    if is_base && announce {
+                        ctx.status.set("Explanation updated: all your events count again.".into());
+                    }
+                    if !is_base {
+                        let n = off.len();
+                        let top = doc.recommendations.first().map(|r| r.item);
+                        ctx.status.set(format!(
+                            "Explanation updated: recommendations without {n} event{}{}.",
+                            if n == 1 { "" } else { "s" },
+                            match top {
+                                Some(t) => format!("; first is now {}", ctx.naming_untracked().title(t)),
+                                None => String::new(),
+                            }
+                        ));
+                    }
+                    ctx.shown.set(Some(Shown { doc, kept }));
+                    ctx.busy.set(false);
+                    ctx.inputs.phase.set(Phase::Ready);
+                    ctx.pump();
+                }
+            }
+        });
+    }
+
+    /// Explains the queued items one at a time (the worker runs one job at a time anyway).
+    fn pump(&self) {
+        if self.pumping.get_value() {
+            return;
+        }
+        let Some(item) = self.queue.try_update_value(VecDeque::pop_front).flatten() else {
+            return;
+        };
+        self.pumping.set_value(true);
+        let generation = self.generation.get_value();
+        let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
+        let options = ExplainOptions { top_k, item: Some(item), ..self.options() };
+        let fut = self.host().explain(self.history.get_value(), options);
+        let ctx = *self;
+        spawn_local(async move {
+            let result = fut.await;
+            ctx.pumping.set_value(false);
+            if ctx.generation.get_value() == generation {
+                let state = match result {
+                    Ok(doc) => match doc.recommendations.into_iter().find(|r| r.item == item) {
+                        Some(r) if r.explanation.is_some() => {
+                            ItemState::Ready(Box::new(r), doc.cost.map(|c| c.windows).unwrap_or(0))
+                        }
+                        _ => ItemState::Failed("The explanation came back without this item.".into()),
+                    },
+                    Err(e) => {
+                        ctx.host().error(&e);
+                        ItemState::Failed(e.message)
+                    }
+                };
+                ctx.items.update(|m| {
+                    m.insert(item, state);
+                });
+            }
+            ctx.pump();
+        });
+    }
+
+    /// The options every request shares (sensitive items and tags).
+    fn options(&self) -> ExplainOptions {
+        self.inputs.config.with_untracked(|c| ExplainOptions {
+            sensitive_items: c.sensitive_items.clone(),
+            sensitive_tags: c.sensitive_tags.clone(),
+            ..ExplainOptions::default()
+        })
+    }
+
+    /// Opens or closes an item's panel; an opened item is explained next.
+    pub fn toggle_panel(&self, item: ItemId) {
+        let opening = !self.open.with_untracked(|o| o.contains(&item));
+        self.open.update(|o| {
+            if opening {
+                o.insert(item);
+            } else {
+                o.remove(&item);
+            }
+        });
+        if opening {
+            self.queue.update_value(|q| {
+                if let Some(i) = q.iter().position(|x| *x == item) {
+                    q.remove(i);
+                    q.push_front(item);
+                }
+            });
+        }
+    }
+
+    /// Switches an event of the host's window off or on, and re-ranks and re-explains.
+    pub fn toggle_event(&self, base_position: usize) {
+        self.refocus.set_value(Some(base_position));
+        self.off.update(|o| {
+            if !o.remove(&base_position) {
+                o.insert(base_position);
+            }
+        });
+        self.rerun();
+    }
+
+    /// True (once) when the what-if switch of this event should take the focus back after a re-render.
+    pub fn take_refocus(&self, base_position: usize) -> bool {
+        if self.refocus.get_value() == Some(base_position) && !self.busy.get_untracked() {
+            self.refocus.set_value(None);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Switches every event back on.
+    pub fn reset_toggles(&self) {
+        self.off.set(BTreeSet::new());
+        self.rerun();
+    }
+
+    fn rerun(&self) {
+        let off = self.off.get_untracked();
+        if off.is_empty() {
+            if let Some(Ok(h)) = self.inputs.history.get_untracked() {
+                self.status.set("Updating the recommendations…".into());
+                self.run(h, true, true);
+            }
+            return;
+        }
+        let events: Vec<Event> = self.base.with_untracked(|b| {
+            b.iter()
+                .enumerate()
+                .filter(|(p, _)| !off.contains(p))
+                .map(|(_, e)| Event { item: i64::from(e.item.0), action: e.action.clone(), ts: e.ts })
+                .collect()
+        });
+        if events.is_empty() {
+            self.generation.update_value(|g| *g += 1);
+            self.shown.set(None);
+            self.status.set("Every event is switched off: nothing to recommend from.".into());
+            return;
+        }
+        self.run(History { events }, false, true);
+    }
+
+    /// How to name things now (reactive).
+    pub fn naming(&self) -> super::Naming {
+        let catalog = self.inputs.model.with(|m| m.as_ref().map(|m| m.catalog.clone())).unwrap_or_default();
+        self.inputs.config.with(|c| super::Naming {
+            catalog,
+            verb: c.verb.clone(),
+            sensitive_items: c.sensitive_items.clone(),
+            sensitive_tags: c.sensitive_tags.clone(),
+        })
+    }
+
+    fn naming_untracked(&self) -> super::Naming {
+        untrack(|| self.naming())
+    }
+}

@@ -1,0 +1,333 @@
+//! Component tests in a real browser (wasm-bindgen-test, headless Chromium through chromedriver).
+//! A fake host answers with canned documents, so these test the panel, not the model.
+
+use super::*;
+use crate::explain::*;
+use crate::model::{Catalog, Event, Position, Rank, WindowEvent};
+use futures::FutureExt;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+
+#[derive(Default)]
+struct Seen {
+    calls: Vec<(History, ExplainOptions)>,
+    records: Vec<FeedbackRecord>,
+    errors: Vec<WidgetError>,
+}
+
+struct FakeHost(Rc<RefCell<Seen>>);
+
+fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument {
+    let window: Vec<WindowEvent> = history
+        .events
+        .iter()
+        .enumerate()
+        .map(|(p, e)| WindowEvent {
+            position: Position(p),
+            item: ItemId(e.item as u32),
+            action: e.action.clone(),
+            ts: e.ts,
+            action_index: 1,
+        })
+        .collect();
+    let n = window.len();
+    // The ranking depends on the window's length, so switching an event off visibly re-ranks.
+    let mut items: Vec<u32> = (101..101 + options.top_k as u32).collect();
+    if n % 2 == 1 {
+        items.reverse();
+    }
+    let explanation = |item: u32| ItemExplanation {
+        occlusion: window
+            .iter()
+            .map(|e| OcclusionEntry {
+                position: e.position,
+                item: e.item,
+                delta: (e.position.0 as f32 - 1.0) * 0.1,
+                rank_without: Rank(2),
+            })
+            .collect(),
+        attention: Some(window.iter().map(|e| AttentionEntry { position: e.position, weight: 1.0 / n as f32 }).collect()),
+        shapley: ShapleyValues {
+            values: window.iter().map(|e| ShapleyEntry { position: e.position, value: 0.05 }).collect(),
+            permutations: 0,
+            seed: 7,
+            exact: true,
+        },
+        counterfactual: Counterfactuals {
+            drop_out: Some(CounterfactualSet { positions: vec![Position(n - 1)], new_rank: Rank(9), replaced_by: ItemId(250) }),
+            displace: None,
+            max_events: 5,
+        },
+        recent_vs_long_term: RecentVsLongTerm { recent_events: 5, without_recent: 0.8, only_recent: 0.2 },
+        ledger: Ledger::default(),
+        narrative: format!("Because of your recent picks, item {item} fits."),
+        deep_dive: vec!["A longer account.".into()],
+        attention_layers: None,
+    };
+    let recommendations = match options.item {
+        Some(i) => vec![Recommendation { rank: Rank(1), item: i, score: 1.0, title: None, explanation: Some(explanation(i.0)) }],
+        None => items
+            .iter()
+            .enumerate()
+            .map(|(r, i)| Recommendation {
+                rank: Rank(r as u32 + 1),
+                item: ItemId(*i),
+                score: 1.0 - r as f32 * 0.1,
+                title: Some(if *i == 101 { HOSTILE.to_string() } else { format!("Film {i}") }),
+                explanation: None,
+            })
+            .collect(),
+    };
+    ExplanationDocument { format: DOCUMENT_FORMAT.into(), model: None, window, recommendations, cost: None }
+}
+
+impl Host for FakeHost {
+    fn explain(&self, history: History, options: ExplainOptions) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
+        let doc = fake_doc(&history, &options);
+        self.0.borrow_mut().calls.push((history, options));
+        async move { Ok(doc) }.boxed_local()
+    }
+    fn feedback(&self, record: &FeedbackRecord) -> Result<usize, String> {
+        let mut seen = self.0.borrow_mut();
+        seen.records.push(record.clone());
+        Ok(seen.records.len())
+    }
+    fn feedback_count(&self) -> usize {
+        self.0.borrow().records.len()
+    }
+    fn export_feedback(&self) {}
+    fn clear_feedback(&self) {
+        self.0.borrow_mut().records.clear();
+    }
+    fn error(&self, error: &WidgetError) {
+        self.0.borrow_mut().errors.push(error.clone());
+    }
+    fn now(&self) -> String {
+        "2026-01-01T00:00:00.000Z".into()
+    }
+    fn reduced_motion(&self) -> bool {
+        true
+    }
+}
+
+struct Mounted {
+    root: web_sys::HtmlElement,
+    inputs: Inputs,
+    seen: Rc<RefCell<Seen>>,
+    _handle: Box<dyn std::any::Any>,
+    _owner: Owner,
+}
+
+fn catalog() -> Arc<Catalog> {
+    let json = serde_json::json!([
+        { "id": 101, "title": HOSTILE, "tags": ["Drama"] },
+        { "id": 1, "title": "Toy Story", "tags": ["Animation"] },
+        { "id": 2, "title": "GoldenEye", "tags": ["Action"] },
+        { "id": 3, "title": "Four Rooms", "tags": ["Thriller"] },
+    ]);
+    Arc::new(Catalog::from_json(json.to_string().as_bytes(), 300).unwrap())
+}
+
+fn mount_fake(top_k: usize) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let owner = Owner::new();
+    let (inputs, handle) = owner.with(|| {
+        let inputs = Inputs::new();
+        inputs.config.set(Config { top_k, verb: "watched".into(), ..Config::default() });
+        let (_ctx, handle) = mount(root.clone(), inputs, Rc::new(FakeHost(seen.clone())));
+        (inputs, handle)
+    });
+    inputs.model.set(Some(ModelInfo { id: "fake-model".into(), catalog: catalog(), has_attention: true }));
+    Mounted { root, inputs, seen, _handle: handle, _owner: owner }
+}
+
+async fn settle() {
+    for _ in 0..4 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+}
+
+fn all(root: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::HtmlElement> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
+}
+
+fn one(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).unchecked_into()
+}
+
+fn history(items: &[i64]) -> History {
+    History { events: items.iter().map(|i| Event { item: *i, action: Some("rated_5".into()), ts: None }).collect() }
+}
+
+fn item_order(root: &web_sys::HtmlElement) -> Vec<String> {
+    all(root, ".wt-item").iter().map(|li| li.get_attribute("data-item").unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn list_renders_and_why_this_discloses_the_panel() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    assert_eq!(all(&m.root, ".wt-item").len(), 3);
+    let why = one(&m.root, ".wt-why");
+    assert_eq!(why.get_attribute("aria-expanded").as_deref(), Some("false"));
+    let panel_id = why.get_attribute("aria-controls").unwrap();
+    assert!(one(&m.root, &format!("#{panel_id}")).has_attribute("hidden"));
+    why.click();
+    settle().await;
+    assert_eq!(why.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert!(!one(&m.root, &format!("#{panel_id}")).has_attribute("hidden"));
+    let narrative = one(&m.root, ".wt-narrative").text_content().unwrap();
+    assert!(narrative.contains("Because of your recent picks"), "{narrative}");
+    // The counterfactual sentence names the most recent event and the ranks.
+    let cf = one(&m.root, ".wt-cf").text_content().unwrap();
+    assert!(cf.contains("If you hadn't watched GoldenEye"), "{cf}");
+    assert!(cf.contains("to #9"), "{cf}");
+    // One timeline row per event, newest first, with a what-if switch each.
+    let switches = all(&m.root, ".wt-switch");
+    assert_eq!(switches.len(), 4);
+    assert!(switches.iter().all(|s| s.get_attribute("role").as_deref() == Some("switch")));
+    // Influence is said in words and with a sign, not only with colour.
+    let value = one(&m.root, ".wt-ev-value").text_content().unwrap();
+    assert!(value.contains("supports it (+0.200)"), "{value}");
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hostile_titles_are_shown_as_text() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    let titles: Vec<String> = all(&m.root, ".wt-title").iter().map(|t| t.text_content().unwrap()).collect();
+    assert!(titles.contains(&HOSTILE.to_string()), "{titles:?}");
+    assert!(all(&m.root, "img").is_empty());
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_what_if_toggle_re_ranks_without_that_event_only() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    let before = item_order(&m.root);
+    one(&m.root, ".wt-why").click();
+    settle().await;
+    // The first row is the most recent event (GoldenEye, position 3).
+    let switch = all(&m.root, ".wt-switch").remove(0);
+    assert_eq!(switch.get_attribute("aria-checked").as_deref(), Some("true"));
+    switch.click();
+    settle().await;
+    let last_rank_call = m.seen.borrow().calls.iter().rev().find(|(_, o)| o.rank_only).cloned().unwrap();
+    let items: Vec<i64> = last_rank_call.0.events.iter().map(|e| e.item).collect();
+    assert_eq!(items, vec![1, 2, 3], "the event is removed and no older event slides in");
+    assert_ne!(item_order(&m.root), before, "the ranking changed");
+    let status = one(&m.root, ".wt-status").text_content().unwrap();
+    assert!(status.starts_with("Explanation updated"), "{status}");
+    let off: Vec<_> = all(&m.root, ".wt-switch").into_iter().filter(|s| s.get_attribute("aria-checked").as_deref() == Some("false")).collect();
+    assert_eq!(off.len(), 1);
+    // Switching everything back on restores the host's history.
+    one(&m.root, ".wt-whatif button").click();
+    settle().await;
+    assert_eq!(item_order(&m.root), before);
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn feedback_is_recorded_with_its_details() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    one(&m.root, ".wt-why").click();
+    settle().await;
+    one(&m.root, ".wt-fb-yes").click();
+    settle().await;
+    {
+        let seen = m.seen.borrow();
+        let r = seen.records.last().expect("a record");
+        assert_eq!((r.item, r.rank, r.helpful, r.kind.as_str(), r.model.as_str()), (101, 1, true, "narrative", "fake-model"));
+        assert_eq!(r.reason, None);
+    }
+    assert_eq!(one(&m.root, ".wt-fb-yes").get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(one(&m.root, ".wt-fb-thanks").text_content().unwrap(), "Thanks for your feedback.");
+    let input: web_sys::HtmlInputElement = one(&m.root, ".wt-fb-reason input").unchecked_into();
+    input.set_value("too obvious");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let form: web_sys::HtmlFormElement = one(&m.root, ".wt-fb-reason").unchecked_into();
+    form.request_submit().unwrap();
+    settle().await;
+    let seen = m.seen.borrow();
+    assert_eq!(seen.records.len(), 2);
+    assert_eq!(seen.records[1].reason.as_deref(), Some("too obvious"));
+    assert_eq!(seen.records[1].id, seen.records[0].id, "the reason updates the same answer");
+    drop(seen);
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_shown_in_the_alert_and_reported() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Err(WidgetError::new("history", "The history is not valid: expected a list."))));
+    settle().await;
+    let alert = one(&m.root, "[role=alert]");
+    assert_eq!(alert.text_content().unwrap(), "The history is not valid: expected a list.");
+    assert_eq!(m.seen.borrow().errors.last().unwrap().code, "history");
+    m.inputs.history.set(Some(Ok(History::default())));
+    settle().await;
+    assert!(one(&m.root, "[role=alert]").text_content().unwrap().contains("no history yet"));
+    assert_eq!(m.seen.borrow().errors.last().unwrap().code, "empty-history");
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn deep_dive_draws_the_heatmap_with_a_table_alternative() {
+    let m = mount_fake(2);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    one(&m.root, ".wt-why").click();
+    settle().await;
+    let toggle = one(&m.root, ".wt-deep-toggle");
+    toggle.click();
+    settle().await;
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
+    let canvas: web_sys::HtmlCanvasElement = one(&m.root, "canvas").unchecked_into();
+    assert_eq!(canvas.get_attribute("role").as_deref(), Some("img"));
+    assert!(canvas.get_attribute("aria-label").unwrap().contains("attention is highest"));
+    // Something was drawn: the top-left cell is not blank.
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let pixel = ctx.get_image_data(120.0, 5.0, 1.0, 1.0).unwrap().data();
+    assert!(pixel[3] > 0, "the canvas is empty");
+    assert_eq!(all(&m.root, ".wt-heat tbody tr").len(), 4);
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+fn sentences_are_fixed_templates() {
+    let naming = Naming { catalog: catalog(), verb: "watched".into(), ..Naming::default() };
+    let window: Vec<WindowEvent> = [1u32, 2, 3]
+        .iter()
+        .enumerate()
+        .map(|(p, i)| WindowEvent { position: Position(p), item: ItemId(*i), action: None, ts: None, action_index: 1 })
+        .collect();
+    let set = CounterfactualSet { positions: vec![Position(0), Position(2)], new_rank: Rank(14), replaced_by: ItemId(2) };
+    assert_eq!(
+        text::drop_out_sentence(&naming, &window, ItemId(3), 2, 5, &set),
+        "If you hadn't watched Toy Story and Four Rooms, Four Rooms would drop from #2 to #14, out of your top 5, and GoldenEye would take its place."
+    );
+    assert_eq!(text::signed(0.12), "+0.120");
+    assert_eq!(text::signed(-0.034), "−0.034");
+    assert_eq!(text::shorten(&"x".repeat(100), 10).chars().count(), 10);
+    let private = Naming { sensitive_tags: vec!["action".into()], ..naming };
+    assert_eq!(private.title(ItemId(2)), "an item you keep private");
+}
