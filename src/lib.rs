@@ -8,6 +8,8 @@ pub mod explain;
 pub mod model;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod audit;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod files;
 
 #[cfg(target_arch = "wasm32")]

@@ -327,6 +327,3 @@ impl Host for WidgetHost {
         js_reduced_motion()
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -59,6 +59,8 @@ pub struct ItemExplanation {
     pub ledger: Ledger,
     /// A plain summary of at most two sentences.
     pub narrative: String,
+    /// The templates the summary was built from, e.g. "counterfactual+recent".
+    pub narrative_template: String,
     /// A longer account for the curious, one sentence per entry.
     pub deep_dive: Vec<String>,
     /// Every layer's attention and the rollout, when asked for and the model has attention.

@@ -102,6 +102,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
             recent_vs_long_term: recents[t].clone(),
             ledger: item_ledger,
             narrative: words.summary,
+            narrative_template: words.template,
             deep_dive: words.deep_dive,
             attention_layers: layers.clone(),
         });

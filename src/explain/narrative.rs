@@ -44,6 +44,8 @@ pub struct NarrativeFacts<'a> {
 pub struct Narrative {
     /// At most two plain sentences.
     pub summary: String,
+    /// Which templates made the summary, e.g. "counterfactual+recent" (for audits of wording).
+    pub template: String,
     /// One sentence per entry.
     pub deep_dive: Vec<String>,
 }
@@ -128,43 +130,46 @@ impl NarrativeFacts<'_> {
 
 /// Builds the narrative of one recommendation.
 pub fn narrative(f: &NarrativeFacts) -> Narrative {
-    Narrative { summary: summary(f), deep_dive: deep_dive(f) }
+    let (summary, template) = summary(f);
+    Narrative { summary, template, deep_dive: deep_dive(f) }
 }
 
-fn summary(f: &NarrativeFacts) -> String {
+fn summary(f: &NarrativeFacts) -> (String, String) {
     if f.window.is_empty() {
-        return "You have no history yet, so this is what the model suggests to everyone who is just starting.".into();
+        return (
+            "You have no history yet, so this is what the model suggests to everyone who is just starting.".into(),
+            "cold_start".into(),
+        );
     }
-    let first = match f.displace.filter(|s| s.positions.len() <= 2) {
-        Some(set) => format!(
+    let (first, template) = match f.displace.filter(|s| s.positions.len() <= 2) {
+        Some(set) => (format!(
             "You {}{}; without {}, {} would take {}.",
             f.recently(&set.positions),
             f.deeds(&set.positions),
             if set.positions.len() == 1 { "it" } else { "them" },
             f.name(set.replaced_by),
             f.place()
-        ),
+        ), "counterfactual"),
         None => {
             let top = f.supporters(2);
             if top.is_empty() {
-                "No single thing you did stands out behind this suggestion; it comes from your history as a whole.".into()
+                ("No single thing you did stands out behind this suggestion; it comes from your history as a whole.".into(), "diffuse")
             } else {
                 let positions: Vec<Position> = top.iter().map(|e| e.position).collect();
-                format!("Suggested mainly because you {}{}.", f.recently(&positions), f.deeds(&positions))
+                (format!("Suggested mainly because you {}{}.", f.recently(&positions), f.deeds(&positions)), "supporters")
             }
         }
     };
     let n = f.window.len();
     let r = f.recent.recent_events;
     if n <= r {
-        return first;
+        return (first, template.into());
     }
-    let second = if f.recent.without_recent > f.recent.only_recent {
-        format!("Your last {r} actions count for more here than your longer-term taste.")
+    if f.recent.without_recent > f.recent.only_recent {
+        (format!("{first} Your last {r} actions count for more here than your longer-term taste."), format!("{template}+recent"))
     } else {
-        format!("Your longer-term taste counts for more here than your last {r} actions.")
-    };
-    format!("{first} {second}")
+        (format!("{first} Your longer-term taste counts for more here than your last {r} actions."), format!("{template}+long_term"))
+    }
 }
 
 fn deep_dive(f: &NarrativeFacts) -> Vec<String> {

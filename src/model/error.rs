@@ -40,6 +40,9 @@ pub enum ModelError {
     /// tract failed while running the model.
     #[error("the model failed while scoring: {0}")]
     Run(String),
+    /// tract panicked on this model; the panic was contained.
+    #[error("tract failed on this model ({0}); the model is probably corrupt or uses an unsupported construct")]
+    Panic(String),
     /// The model produced NaN scores, so no ranking can be trusted.
     #[error("the model produced a score that is not a number (NaN) for item {item}; its ranking cannot be trusted")]
     NotANumber { item: usize },

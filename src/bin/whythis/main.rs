@@ -1,6 +1,8 @@
 //! `whythis`: check a model, rank and explain a history, audit explanations over a data set.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod audit;
+#[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
 mod explain;
@@ -12,11 +14,15 @@ mod recommend;
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     use clap::Parser;
+    // Panics inside tract are turned into errors by the model layer; their default report would only
+    // repeat the error in a frightening form.
+    std::panic::set_hook(Box::new(|_| {}));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Recommend(args) => recommend::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -48,4 +54,6 @@ enum Command {
     Recommend(recommend::Args),
     /// Rank the next items for a history and explain each one.
     Explain(explain::Args),
+    /// Audit explanations over a data set: fidelity, stability, disparities between user segments.
+    Audit(audit::Args),
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds and serves the Reel Picks demo storefront at http://127.0.0.1:8080/ (offline).
+# `scripts/serve-demo.sh` uses `trunk serve` (rebuilds on change); with WHYTHIS_STATIC=1 it runs
+# `trunk build` once and serves dist/ with the small node server of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port="${PORT:-8080}"
+[ -f models/sasrec.card.json ] || echo "serve-demo: warning: models/sasrec.card.json is missing; the widget will say so" >&2
+if [ -n "${WHYTHIS_STATIC:-}" ]; then
+  CARGO_OFFLINE=1 trunk build --offline
+  exec node tests/e2e/server.mjs dist "$port"
+fi
+CARGO_OFFLINE=1 exec trunk serve --offline --port "$port"

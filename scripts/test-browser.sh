@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The browser tests, offline: builds what they need and runs them in Debian's headless Chromium.
+#   1. component tests (wasm-bindgen-test, src/ui/tests.rs and src/embed/tests.rs) through chromedriver;
+#   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk.
+# Needs (see README): chromium, chromium-driver, node + npm, the wasm32-unknown-unknown target,
+# wasm-bindgen-cli 0.2.130, trunk 0.21.14, and the default model in models/.
+# Exits non-zero when anything fails. Screenshots and figures: tests/e2e/artifacts/.
+# WHYTHIS_SKIP_COMPONENT=1 or WHYTHIS_SKIP_E2E=1 run one half only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+
+for tool in cargo wasm-bindgen wasm-bindgen-test-runner trunk node npm; do
+  command -v "$tool" >/dev/null || { echo "test-browser: $tool is not installed (see README)" >&2; exit 2; }
+done
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+chromedriver="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+[ -x "$chromium" ] || { echo "test-browser: no Chromium at $chromium (apt-get install chromium)" >&2; exit 2; }
+[ -x "$chromedriver" ] || { echo "test-browser: no chromedriver at $chromedriver (apt-get install chromium-driver)" >&2; exit 2; }
+
+# Crates come from crates.io once (a no-op when they are cached); every build after that is offline.
+cargo fetch --locked >/dev/null 2>&1 || true
+(cd tests/e2e/components && cargo fetch --target wasm32-unknown-unknown >/dev/null 2>&1) || true
+
+if [ -z "${WHYTHIS_SKIP_COMPONENT:-}" ]; then
+  echo "== component tests (wasm-bindgen-test in headless Chromium)"
+  (
+    cd tests/e2e/components
+    CHROMEDRIVER="$chromedriver" \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$root/tests/e2e/webdriver.json" \
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test --offline --target wasm32-unknown-unknown --target-dir "$root/target/browser-tests"
+  )
+fi
+
+if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
+  [ -f models/sasrec.card.json ] || { echo "test-browser: models/sasrec.card.json is missing (train or fetch the default model first)" >&2; exit 2; }
+  echo "== demo build (trunk build --offline; its hook builds pkg/)"
+  CARGO_OFFLINE=1 trunk build --offline
+  echo "== end-to-end tests (playwright-core + axe-core in headless Chromium)"
+  cd tests/e2e
+  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
+    npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
+  fi
+  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs
+  echo "== figures"
+  cat artifacts/metrics.json
+fi

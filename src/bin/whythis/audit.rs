@@ -1,0 +1,75 @@
+//! `whythis audit`: explanations over a whole data set, with fidelity, stability and segment disparities.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whythis::audit::{self, AuditOptions, Segments};
+use whythis::explain::ExplainOptions;
+use whythis::files;
+
+/// Arguments of `whythis audit`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model card (*.card.json).
+    #[arg(long)]
+    model: PathBuf,
+    /// Interactions table: user, item, [action or rating,] timestamp (e.g. MovieLens u.data).
+    #[arg(long)]
+    interactions: PathBuf,
+    /// Audit only the first N users (by id).
+    #[arg(long)]
+    users: Option<usize>,
+    /// User attributes: user id, then attributes (e.g. MovieLens u.user).
+    #[arg(long)]
+    segments: Option<PathBuf>,
+    /// Names of the segment file's columns after the user id, comma-separated (e.g. age,gender,occupation,zip).
+    #[arg(long, value_delimiter = ',')]
+    segment_columns: Vec<String>,
+    /// Events held out at the end of each history (2 = leave-one-out validation and test).
+    #[arg(long, default_value_t = 2)]
+    holdout: usize,
+    /// Shapley permutations per explanation.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
+    permutations: usize,
+    /// Explain every n-th user twice to check byte-identical output.
+    #[arg(long, default_value_t = 10)]
+    stability_every: usize,
+    /// Print the report as JSON (with every user's record).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, String> {
+    let loaded = files::load_model(&args.model).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&files::read(&args.interactions).map_err(|e| e.to_string())?).into_owned();
+    let interactions = audit::interactions::parse(&text, loaded.scorer.card())
+        .map_err(|e| format!("{}: {e}", args.interactions.display()))?;
+    let segments = match &args.segments {
+        Some(path) => {
+            let text = String::from_utf8_lossy(&files::read(path).map_err(|e| e.to_string())?).into_owned();
+            audit::segments::parse(&text, &args.segment_columns).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Segments::default(),
+    };
+    let options = AuditOptions {
+        users: args.users,
+        holdout: args.holdout,
+        explain: ExplainOptions { permutations: args.permutations, ..ExplainOptions::default() },
+        stability_every: args.stability_every,
+        ..AuditOptions::default()
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} users, {elapsed} elapsed, ~{eta} left").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let report = audit::audit(&loaded.scorer, &loaded.catalog, &interactions, &segments, &options, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(ExitCode::SUCCESS)
+}
