@@ -1,0 +1,135 @@
+// Typings of the whythis ES module (index.js) and of the <why-this-item> element.
+
+/** One past interaction, oldest first. */
+export interface HistoryEvent {
+  item: number;
+  action?: string;
+  ts?: number;
+}
+
+/** A history: events, or bare item ids, oldest first. */
+export type History = Array<HistoryEvent | number>;
+
+/** Options of one explanation request; every key is optional. */
+export interface ExplainOptions {
+  top_k?: number;
+  allow_seen?: boolean;
+  item?: number | null;
+  seed?: number;
+  permutations?: number;
+  max_events?: number;
+  attention?: "last_layer" | "all_layers";
+  sensitive_tags?: string[];
+  sensitive_items?: number[];
+  rank_only?: boolean;
+}
+
+export interface WindowEvent { position: number; item: number; action?: string; ts?: number }
+export interface OcclusionEntry { position: number; item: number; delta: number; rank_without: number }
+export interface AttentionEntry { position: number; weight: number }
+export interface CounterfactualSet { positions: number[]; new_rank: number; replaced_by: number }
+
+/** The explanation of one item (DESIGN.md §3); present unless `rank_only` was asked. */
+export interface ItemExplanation {
+  occlusion: OcclusionEntry[];
+  attention: AttentionEntry[] | null;
+  shapley: { values: { position: number; value: number }[]; permutations: number; seed: number; exact: boolean };
+  counterfactual: { drop_out: CounterfactualSet | null; displace: CounterfactualSet | null; max_events: number };
+  recent_vs_long_term: { recent_events: number; without_recent: number; only_recent: number };
+  ledger: {
+    by_action: Record<string, number>;
+    by_tag: Record<string, number>;
+    by_recency: Record<string, number>;
+    similarity: { position: number; item: number; cosine: number }[];
+  };
+  narrative: string;
+  deep_dive: string[];
+}
+
+export interface Recommendation extends Partial<ItemExplanation> {
+  rank: number;
+  item: number;
+  score: number;
+  title?: string;
+}
+
+/** The explanation document (DESIGN.md §5). */
+export interface ExplanationDocument {
+  format: "whythis-explanation/1";
+  model?: string;
+  window: WindowEvent[];
+  recommendations: Recommendation[];
+  cost?: { model_calls: number; windows: number; by_method: Record<string, number> } | null;
+}
+
+/** `detail` of the `whythis-feedback` event (bubbles, composed), and one record of the local log. */
+export interface FeedbackDetail {
+  /** Unique per answer; a reason typed afterwards is sent again with the same id. */
+  id: string;
+  item: number;
+  rank: number;
+  helpful: boolean;
+  reason: string | null;
+  /** The explanation the visitor was looking at: "narrative" or "deep_dive". */
+  kind: "narrative" | "deep_dive";
+  /** The model card's name, or its URL. */
+  model: string;
+  /** ISO 8601. */
+  time: string;
+}
+
+/** `detail` of the `whythis-error` event (bubbles, composed). */
+export interface ErrorDetail {
+  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | string;
+  message: string;
+  model: string;
+}
+
+/** A model loaded on the calling thread. */
+export class Engine {
+  constructor(card: Uint8Array, onnx: Uint8Array, catalog?: Uint8Array | null);
+  explain(history: History, options?: ExplainOptions): ExplanationDocument;
+  explainJson(history: string, options: string): string;
+  readonly cardJson: string;
+  free(): void;
+}
+
+export interface StartOptions {
+  /** Tag name to define; default "why-this-item". */
+  elementName?: string;
+  /** true (default): models run in worker.js next to this module; a string: that worker URL; false: main thread. */
+  worker?: boolean | string;
+  /** Where whythis_bg.wasm is, if not next to this module. */
+  wasmUrl?: string | URL;
+}
+
+/** Loads the wasm and defines the custom element. Safe to call more than once. */
+export function start(options?: StartOptions): Promise<void>;
+/** Fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
+export function loadModel(cardUrl: string | URL): Promise<Engine>;
+/** The local feedback log as JSON text. */
+export function feedbackLog(): string;
+/** Empties the local feedback log. */
+export function clearFeedbackLog(): void;
+/** The package version. */
+export function version(): string;
+
+/** `<why-this-item model="…card.json" top-k="5" history-key="…" verb="watched" label="…">` */
+export interface WhyThisItemElement extends HTMLElement {
+  /** The visitor's history, oldest first. */
+  history: History | undefined;
+  /** Reads the history again from the `history-key` localStorage entry. */
+  refresh(): void;
+  /** The current ranking and the explanations computed so far. */
+  readonly explanation: ExplanationDocument | null;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "why-this-item": WhyThisItemElement;
+  }
+  interface HTMLElementEventMap {
+    "whythis-feedback": CustomEvent<FeedbackDetail>;
+    "whythis-error": CustomEvent<ErrorDetail>;
+  }
+}
