@@ -38,10 +38,11 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
                     <span>
                         {move || {
                             let n = off_count();
-                            format!(
-                                "What-if: {n} event{} of your history switched off.",
-                                if n == 1 { " is" } else { "s are" },
-                            )
+                            if n == 1 {
+                                "What-if: 1 event of your history is switched off.".to_string()
+                            } else {
+                                format!("What-if: {n} events of your history are switched off.")
+                            }
                         }}
                     </span>
                     " "

@@ -1,12 +1,18 @@
-//! Component tests in a real browser (wasm-bindgen-test, headless Chromium through chromedriver).
+//! Component tests of src/ui in a real browser (wasm-bindgen-test, headless Chromium through chromedriver).
 //! A fake host answers with canned documents, so these test the panel, not the model.
 
-use super::*;
-use crate::explain::*;
-use crate::model::{Catalog, Event, Position, Rank, WindowEvent};
+#![cfg(target_arch = "wasm32")]
+
+use futures::future::LocalBoxFuture;
 use futures::FutureExt;
+use leptos::prelude::*;
 use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
+use whythis::explain::*;
+use whythis::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
+use whythis::ui::{mount, text, Config, FeedbackRecord, Host, Inputs, ModelInfo, Naming, WidgetError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

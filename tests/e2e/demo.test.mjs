@@ -1,0 +1,317 @@
+// End-to-end tests of the demo storefront and the widget in Debian's headless Chromium.
+// Run by scripts/test-browser.sh after `trunk build` (the demo in dist/). Screenshots and figures go
+// to tests/e2e/artifacts/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const dist = resolve(process.env.WHYTHIS_DIST || join(repo, "dist"));
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+const HOSTILE = "<img src=x onerror=alert(1)>";
+const LOAD_TIMEOUT = 180_000;
+
+let server;
+let context;
+const served = []; // every request the server saw: [time, method, url]
+const metrics = {};
+
+before(async () => {
+  assert.ok(existsSync(join(dist, "index.html")), `no demo build in ${dist}: run scripts/test-browser.sh`);
+  server = await serve(dist, {
+    mounts: { "/e2e-fixtures/": join(here, "fixtures") },
+    onRequest: (method, url) => served.push([Date.now(), method, url]),
+  });
+  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "whythis-e2e-")), {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  writeFileSync(join(artifacts, "metrics.json"), JSON.stringify(metrics, null, 2));
+  await context?.close();
+  await server?.close();
+});
+
+/** Opens a page that records every request, dialog and page error. */
+async function open(path) {
+  const page = await context.newPage();
+  const seen = { requests: [], dialogs: [], errors: [], console: [] };
+  page.on("request", (r) => seen.requests.push({ url: r.url(), at: Date.now() }));
+  page.on("dialog", (d) => {
+    seen.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on("pageerror", (e) => seen.errors.push(String(e)));
+  page.on("console", (m) => seen.console.push(`${m.type()}: ${m.text()}`));
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const type of ["whythis-feedback", "whythis-error"]) {
+      document.addEventListener(type, (e) => window.__events.push({ type, target: e.target.id, detail: e.detail }));
+    }
+    window.__longest = 0;
+    try {
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+      }).observe({ type: "longtask", buffered: true });
+    } catch {}
+  });
+  await page.goto(server.url + path);
+  return { page, seen };
+}
+
+const widget = (page, id = "main-widget") => page.locator(`why-this-item#${id}`);
+
+async function order(page) {
+  return widget(page).locator(".wt-item").evaluateAll((lis) => lis.map((li) => li.dataset.item));
+}
+
+async function waitIdle(page) {
+  await page.waitForFunction(() => {
+    const root = document.querySelector("#main-widget")?.shadowRoot;
+    return root && root.querySelector(".wt-list")?.getAttribute("aria-busy") === "false" && root.querySelector(".wt-item");
+  }, null, { timeout: LOAD_TIMEOUT });
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
+  );
+  const violations = result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target).slice(0, 5), help: v.help }));
+  writeFileSync(join(artifacts, `axe-${name}.json`), JSON.stringify(violations, null, 2));
+  assert.deepEqual(violations, [], `axe found violations on ${name}: ${JSON.stringify(violations, null, 2)}`);
+}
+
+test("the storefront ranks, explains, re-ranks on a what-if, and records feedback that survives a reload", async () => {
+  const { page, seen } = await open("/");
+  const started = Date.now();
+  await page.selectOption("#user", { index: 1 });
+  await waitIdle(page);
+  metrics.history_to_first_ranking_ms = Date.now() - started;
+  const second = (await page.locator("why-this-item#second-widget").count()) > 0;
+  if (second) await widget(page, "second-widget").locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
+  const loadedAt = Date.now();
+  await page.screenshot({ path: join(artifacts, "01-storefront.png"), fullPage: true });
+
+  const items = await order(page);
+  assert.equal(items.length, 5, "top-k=5 recommendations");
+
+  // Click to panel, before the background explanations are done (cold) …
+  const cold = await page.evaluate(async () => {
+    const root = document.querySelector("#main-widget").shadowRoot;
+    const button = root.querySelectorAll(".wt-why")[4];
+    const t0 = performance.now();
+    button.click();
+    await new Promise((done) => {
+      const check = () => (root.querySelector(`#${button.getAttribute("aria-controls")} .wt-narrative`) ? done() : requestAnimationFrame(check));
+      check();
+    });
+    return performance.now() - t0;
+  });
+  metrics.click_to_panel_cold_ms = Math.round(cold);
+  // … and once they are (warm).
+  await page.waitForFunction(() => document.querySelector("#main-widget").explanation?.recommendations.every((r) => r.narrative), null, { timeout: LOAD_TIMEOUT });
+  const warm = await page.evaluate(async () => {
+    const root = document.querySelector("#main-widget").shadowRoot;
+    const button = root.querySelectorAll(".wt-why")[0];
+    const t0 = performance.now();
+    button.click();
+    await new Promise((done) => {
+      const check = () => (root.querySelector(`#${button.getAttribute("aria-controls")} .wt-narrative`) ? done() : requestAnimationFrame(check));
+      check();
+    });
+    return performance.now() - t0;
+  });
+  metrics.click_to_panel_warm_ms = Math.round(warm);
+  await widget(page).locator(".wt-why").nth(4).click(); // close the cold one again
+
+  const first = widget(page).locator(".wt-item").first();
+  const why = first.locator(".wt-why");
+  assert.equal(await why.getAttribute("aria-expanded"), "true");
+  const panel = first.locator(".wt-panel");
+  assert.ok((await panel.locator(".wt-narrative").innerText()).length > 20, "a narrative");
+  assert.ok((await panel.locator(".wt-cf").innerText()).length > 20, "a counterfactual sentence");
+  assert.ok((await panel.locator(".wt-ev").count()) >= 1, "a timeline");
+  await panel.locator(".wt-deep-toggle").click();
+  await panel.locator("canvas").waitFor();
+  await panel.screenshot({ path: join(artifacts, "02-panel.png") });
+  await axe(page, "panel-open");
+
+  // What-if: switch off recent events one by one until the ranking changes.
+  const before = await order(page);
+  let after = before;
+  for (let i = 0; i < 8 && JSON.stringify(after) === JSON.stringify(before); i++) {
+    const first = widget(page).locator(".wt-item").first();
+    if ((await first.locator(".wt-why").getAttribute("aria-expanded")) !== "true") await first.locator(".wt-why").click();
+    const on = first.locator('.wt-switch[aria-checked="true"]').first();
+    await on.waitFor({ timeout: LOAD_TIMEOUT });
+    await on.click();
+    await page.waitForFunction(() => /Explanation updated/.test(document.querySelector("#main-widget").shadowRoot.querySelector(".wt-status").textContent), null, { timeout: LOAD_TIMEOUT });
+    await waitIdle(page);
+    after = await order(page);
+  }
+  assert.notDeepEqual(after, before, "switching events off re-ranks");
+  assert.match(await widget(page).locator(".wt-whatif").innerText(), /switched off/);
+  await page.screenshot({ path: join(artifacts, "03-what-if.png"), fullPage: true });
+
+  // Was this helpful?
+  const item = widget(page).locator(".wt-item").first();
+  if ((await item.locator(".wt-why").getAttribute("aria-expanded")) !== "true") await item.locator(".wt-why").click();
+  const itemId = Number(await item.getAttribute("data-item"));
+  const rank = Number((await item.locator(".wt-rank").innerText()).replace("#", ""));
+  await item.locator(".wt-fb-yes").click();
+  await item.locator(".wt-fb-thanks", { hasText: "Thanks for your feedback." }).waitFor();
+  await item.locator(".wt-fb-reason input").fill("I do like these");
+  await item.locator(".wt-fb-reason button").click();
+  await item.locator(".wt-fb-thanks", { hasText: "reason was saved" }).waitFor();
+  const events = (await page.evaluate(() => window.__events)).filter((e) => e.type === "whythis-feedback");
+  assert.equal(events.length, 2);
+  const [yes, withReason] = events.map((e) => e.detail);
+  assert.equal(yes.item, itemId);
+  assert.equal(yes.rank, rank);
+  assert.equal(yes.helpful, true);
+  assert.equal(yes.reason, null);
+  assert.equal(yes.kind, "narrative");
+  assert.ok(yes.model.length > 0, "a model id");
+  assert.ok(!Number.isNaN(Date.parse(yes.time)), "an ISO time");
+  assert.equal(withReason.id, yes.id);
+  assert.equal(withReason.reason, "I do like these");
+  // The event crossed the shadow boundary (composed) and bubbled to the document, from the element.
+  assert.equal((await page.evaluate(() => window.__events)).find((e) => e.type === "whythis-feedback").target, "main-widget");
+  await item.screenshot({ path: join(artifacts, "04-feedback.png") });
+  await axe(page, "after-feedback");
+
+  // Nothing left the origin; nothing at all went out after the models and catalog had loaded.
+  const origin = new URL(server.url).origin;
+  const foreign = seen.requests.filter((r) => !r.url.startsWith(origin) && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
+  assert.deepEqual(foreign, [], "no request leaves the page's origin");
+  const late = served.filter(([at]) => at > loadedAt).map(([, m, u]) => `${m} ${u}`);
+  assert.deepEqual(late, [], "no request after the model and catalog loaded (the history is never sent)");
+  const lateSeen = seen.requests.filter((r) => r.at > loadedAt && !r.url.startsWith("blob:"));
+  assert.deepEqual(lateSeen, [], "the browser made no request after loading either");
+
+  metrics.longest_main_thread_task_ms = Math.round(await page.evaluate(() => window.__longest));
+
+  // The log survives a reload.
+  await page.reload();
+  await waitIdle(page);
+  const log = await page.evaluate(() => JSON.parse(localStorage.getItem("whythis.feedback.v1") || "[]"));
+  assert.equal(log.length, 1, "one answer, its reason merged in");
+  assert.equal(log[0].id, yes.id);
+  assert.equal(log[0].reason, "I do like these");
+  assert.match(await widget(page).locator(".wt-log").innerText(), /1 answer saved/);
+  // Export offers a file; clear empties the log.
+  const download = page.waitForEvent("download");
+  await widget(page).locator(".wt-log-export").click();
+  const file = await download;
+  const exported = JSON.parse(readFileSync(await file.path(), "utf8"));
+  assert.equal(exported[0].id, yes.id);
+  await widget(page).locator(".wt-log-clear").click();
+  assert.match(await widget(page).locator(".wt-log").innerText(), /0 answers saved/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("whythis.feedback.v1")), null);
+  assert.deepEqual(seen.dialogs, []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test("the README screenshot of a panel", async () => {
+  const { page } = await open("/?user=" + (await sampleUser()));
+  await waitIdle(page);
+  const item = widget(page).locator(".wt-item").first();
+  await item.locator(".wt-why").click();
+  await item.locator(".wt-narrative").waitFor({ timeout: LOAD_TIMEOUT });
+  await item.screenshot({ path: join(artifacts, "panel.png") });
+  if (process.env.WHYTHIS_UPDATE_DOCS) {
+    mkdirSync(join(repo, "docs"), { recursive: true });
+    copyFileSync(join(artifacts, "panel.png"), join(repo, "docs/panel.png"));
+  }
+  await page.close();
+});
+
+async function sampleUser() {
+  const users = JSON.parse(readFileSync(join(dist, "sample-users.json"), "utf8")).users;
+  return users[0].user;
+}
+
+test("a hostile catalog title is shown as text, never run", async () => {
+  const page = await context.newPage();
+  const dialogs = [];
+  const requests = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on("request", (r) => requests.push(r.url()));
+  await page.route("**/models/catalog.json", async (route) => {
+    const response = await route.fetch();
+    const catalog = await response.json();
+    for (const entry of catalog) entry.title = `${HOSTILE} ${entry.id}`;
+    await route.fulfill({ response, json: catalog });
+  });
+  await page.goto(`${server.url}/?user=${await sampleUser()}`);
+  await waitIdle(page);
+  const title = await widget(page).locator(".wt-title").first().innerText();
+  assert.ok(title.startsWith(HOSTILE), title);
+  const item = widget(page).locator(".wt-item").first();
+  await item.locator(".wt-why").click();
+  await item.locator(".wt-narrative").waitFor({ timeout: LOAD_TIMEOUT });
+  await item.locator(".wt-deep-toggle").click();
+  const imgs = await page.evaluate(() => document.querySelectorAll("img").length + [...document.querySelectorAll("why-this-item")].reduce((n, el) => n + el.shadowRoot.querySelectorAll("img").length, 0));
+  assert.equal(imgs, 0, "no element was made from a title");
+  assert.ok((await page.locator("#titles .name").first().innerText()).startsWith(HOSTILE), "the shop shows it as text too");
+  assert.deepEqual(dialogs, [], "no script ran");
+  assert.ok(!requests.some((u) => new URL(u).pathname.endsWith("/x")), "no image was requested");
+  await item.screenshot({ path: join(artifacts, "05-hostile-title.png") });
+  await page.close();
+});
+
+test("bad inputs show a clear error in the panel and raise whythis-error", async () => {
+  const { page, seen } = await open("/e2e-fixtures/bad.html");
+  const cases = {
+    "broken-card": /model card is not valid/i,
+    "wrong-format": /whythis-model\/1/,
+    "missing-card": /HTTP 404/,
+    "corrupt-onnx": /ONNX/,
+    "bad-catalog": /catalog is not valid/i,
+    "unknown-item": /only knows items 1 to/,
+    "empty-history": /no history yet/i,
+    "bad-history": /history is not valid/i,
+  };
+  for (const [id, pattern] of Object.entries(cases)) {
+    const alert = widget(page, id).locator('[role="alert"]').first();
+    await alert.filter({ hasText: pattern }).waitFor({ timeout: LOAD_TIMEOUT }).catch(async () => {
+      assert.fail(`${id}: alert says ${JSON.stringify(await alert.innerText())}, expected ${pattern}`);
+    });
+  }
+  const errors = await page.evaluate(() => window.__events.filter((e) => e.type === "whythis-error"));
+  for (const id of Object.keys(cases)) {
+    assert.ok(errors.some((e) => e.target === id && e.detail.message.length > 0), `whythis-error from ${id}`);
+  }
+  // The good widget on the same page still works.
+  await widget(page, "good").locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
+  await page.screenshot({ path: join(artifacts, "06-bad-inputs.png"), fullPage: true });
+  assert.deepEqual(seen.errors, [], "no uncaught page error");
+  await axe(page, "bad-inputs");
+  await page.close();
+});

@@ -1,0 +1,64 @@
+// A small static file server for the built demo (dist/) and the e2e fixtures, on 127.0.0.1.
+// `node server.mjs DIR [PORT]` serves DIR; imported, `serve(dir, mounts)` returns { url, close }.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".onnx": "application/octet-stream",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/** Serves `root`, plus `mounts` ({ "/prefix/": "/abs/dir" }), with optional extra headers. */
+export function serve(root, { mounts = {}, headers = {}, port = 0, onRequest = null } = {}) {
+  const server = createServer(async (req, res) => {
+    if (onRequest) onRequest(req.method, req.url);
+    try {
+      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      let base = root;
+      let rel = path;
+      for (const [prefix, dir] of Object.entries(mounts)) {
+        if (path.startsWith(prefix)) {
+          base = dir;
+          rel = path.slice(prefix.length - 1);
+        }
+      }
+      let file = normalize(join(base, rel));
+      if (!file.startsWith(resolve(base))) {
+        res.writeHead(403).end();
+        return;
+      }
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] || "application/octet-stream",
+        "cache-control": "no-cache",
+        ...headers,
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+  });
+  return new Promise((ok) => {
+    server.listen(port, "127.0.0.1", () => {
+      const { port: p } = server.address();
+      ok({ url: `http://127.0.0.1:${p}`, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = resolve(process.argv[2] || "dist");
+  const { url } = await serve(dir, { port: Number(process.argv[3] || 8080) });
+  console.log(`serving ${dir} at ${url}/`);
+}
