@@ -106,3 +106,19 @@ export function save_text(filename, text, mime) {
 export function reduced_motion() {
   return !!(globalThis.matchMedia && globalThis.matchMedia("(prefers-reduced-motion: reduce)").matches);
 }
+
+// Styles the shadow root with one constructable stylesheet shared by every widget: no <style>
+// element, so a host's `style-src` without 'unsafe-inline' does not block it. False when unsupported.
+let sharedSheet = null;
+export function adopt_style(root, css) {
+  try {
+    if (!sharedSheet) {
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(css);
+    }
+    root.adoptedStyleSheets = [sharedSheet];
+    return true;
+  } catch (e) {
+    return false;
+  }
+}

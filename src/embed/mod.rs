@@ -30,6 +30,8 @@ extern "C" {
     fn js_save_text(filename: &str, text: &str, mime: &str);
     #[wasm_bindgen(js_name = reduced_motion)]
     fn js_reduced_motion() -> bool;
+    #[wasm_bindgen(js_name = adopt_style)]
+    fn js_adopt_style(root: &ShadowRoot, css: &str) -> bool;
 }
 
 struct Widget {
@@ -96,9 +98,11 @@ fn connected(element: HtmlElement, root: ShadowRoot) -> u32 {
     });
     let document = web_sys::window().and_then(|w| w.document()).expect("a custom element lives in a document");
     root.set_text_content(None);
-    if let Ok(style) = document.create_element("style") {
-        style.set_text_content(Some(ui::style::CSS));
-        let _ = root.append_child(&style);
+    if !js_adopt_style(&root, ui::style::CSS) {
+        if let Ok(style) = document.create_element("style") {
+            style.set_text_content(Some(ui::style::CSS));
+            let _ = root.append_child(&style);
+        }
     }
     let container: HtmlElement = document.create_element("div").expect("div").unchecked_into();
     let _ = root.append_child(&container);

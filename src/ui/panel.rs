@@ -81,7 +81,7 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
             </div>
             <p class="wt-evals">
                 {format!(
-                    "Worked out on your device from {windows} runs of the model; your history was not sent anywhere.",
+                    "Worked out on your device from {windows} runs of the model, shared by all the recommendations; your history was not sent anywhere.",
                 )}
             </p>
             <Feedback ctx=ctx item=item rank=rank />

@@ -6,7 +6,7 @@ use crate::explain::{ExplainOptions, ExplanationDocument, Recommendation};
 use crate::model::{Event, History, ItemId, WindowEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// A ranking on screen and which events of the host's window it was computed without.
@@ -56,9 +56,6 @@ pub struct Ctx {
     /// Number of records in the feedback log.
     pub log_size: RwSignal<usize>,
     generation: StoredValue<u64>,
-    queue: StoredValue<VecDeque<ItemId>>,
-    pumping: StoredValue<bool>,
-    history: StoredValue<History>,
     refocus: StoredValue<Option<usize>>,
 }
 
@@ -80,9 +77,6 @@ impl Ctx {
             busy: RwSignal::new(false),
             log_size: RwSignal::new(log_size),
             generation: StoredValue::new(0),
-            queue: StoredValue::new(VecDeque::new()),
-            pumping: StoredValue::new(false),
-            history: StoredValue::new(History::default()),
             refocus: StoredValue::new(None),
         };
         Effect::new(move |_| {
@@ -128,20 +122,21 @@ impl Ctx {
         }
     }
 
-    /// Ranks a history (the host's, or the host's window minus the toggled-off events), then queues
-    /// the explanation of every item on screen.
+    /// Ranks a history (the host's, or the host's window minus the toggled-off events) and shows the
+    /// list at once, then explains every item on screen in one request: the methods share their
+    /// re-scorings across items, so one request for all costs little more than one for a single item.
     fn run(&self, history: History, is_base: bool, announce: bool) {
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
         let off = self.off.get_untracked();
         let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
-        self.history.set_value(history.clone());
         self.busy.set(true);
         if announce {
             self.status.set("Updating the recommendations…".into());
         }
         let options = ExplainOptions { top_k: top_k + off.len(), rank_only: true, ..self.options() };
-        let fut = self.host().explain(history, options);
+        let fut = self.host().explain(history.clone(), options);
+        let full = ExplainOptions { top_k: top_k + off.len(), ..self.options() };
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
@@ -169,10 +164,6 @@ impl Ctx {
                     doc.recommendations.truncate(top_k);
                     let order: Vec<ItemId> = doc.recommendations.iter().map(|r| r.item).collect();
                     ctx.items.set(order.iter().map(|i| (*i, ItemState::Pending)).collect());
-                    let open = ctx.open.get_untracked();
-                    let mut queue: VecDeque<ItemId> = order.iter().copied().filter(|i| open.contains(i)).collect();
-                    queue.extend(order.iter().copied().filter(|i| !open.contains(i)));
-                    ctx.queue.set_value(queue);
                     if is_base && announce {
                         ctx.status.set("Explanation updated: all your events count again.".into());
                     }
@@ -191,47 +182,48 @@ impl Ctx {
                     ctx.shown.set(Some(Shown { doc, kept }));
                     ctx.busy.set(false);
                     ctx.inputs.phase.set(Phase::Ready);
-                    ctx.pump();
+                    ctx.explain_all(generation, history, full);
                 }
             }
         });
     }
 
-    /// Explains the queued items one at a time (the worker runs one job at a time anyway).
-    fn pump(&self) {
-        if self.pumping.get_value() {
-            return;
-        }
-        let Some(item) = self.queue.try_update_value(VecDeque::pop_front).flatten() else {
-            return;
-        };
-        self.pumping.set_value(true);
-        let generation = self.generation.get_value();
-        let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
-        let options = ExplainOptions { top_k, item: Some(item), ..self.options() };
-        let fut = self.host().explain(self.history.get_value(), options);
+    /// Explains the items on screen (one request) and fills their panels.
+    fn explain_all(&self, generation: u64, history: History, options: ExplainOptions) {
+        let fut = self.host().explain(history, options);
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
-            ctx.pumping.set_value(false);
-            if ctx.generation.get_value() == generation {
-                let state = match result {
-                    Ok(doc) => match doc.recommendations.into_iter().find(|r| r.item == item) {
-                        Some(r) if r.explanation.is_some() => {
-                            ItemState::Ready(Box::new(r), doc.cost.map(|c| c.windows).unwrap_or(0))
-                        }
-                        _ => ItemState::Failed("The explanation came back without this item.".into()),
-                    },
-                    Err(e) => {
-                        ctx.host().error(&e);
-                        ItemState::Failed(e.message)
-                    }
-                };
-                ctx.items.update(|m| {
-                    m.insert(item, state);
-                });
+            if ctx.generation.get_value() != generation {
+                return;
             }
-            ctx.pump();
+            match result {
+                Ok(doc) => {
+                    let windows = doc.cost.as_ref().map(|c| c.windows).unwrap_or(0);
+                    ctx.items.update(|m| {
+                        for r in doc.recommendations {
+                            if let Some(slot) = m.get_mut(&r.item) {
+                                if r.explanation.is_some() {
+                                    *slot = ItemState::Ready(Box::new(r), windows);
+                                }
+                            }
+                        }
+                        for state in m.values_mut() {
+                            if *state == ItemState::Pending {
+                                *state = ItemState::Failed("The explanation came back without this item.".into());
+                            }
+                        }
+                    });
+                }
+                Err(e) => {
+                    ctx.host().error(&e);
+                    ctx.items.update(|m| {
+                        for state in m.values_mut() {
+                            *state = ItemState::Failed(e.message.clone());
+                        }
+                    });
+                }
+            }
         });
     }
 
@@ -244,7 +236,7 @@ impl Ctx {
         })
     }
 
-    /// Opens or closes an item's panel; an opened item is explained next.
+    /// Opens or closes an item's panel.
     pub fn toggle_panel(&self, item: ItemId) {
         let opening = !self.open.with_untracked(|o| o.contains(&item));
         self.open.update(|o| {
@@ -254,14 +246,6 @@ impl Ctx {
                 o.remove(&item);
             }
         });
-        if opening {
-            self.queue.update_value(|q| {
-                if let Some(i) = q.iter().position(|x| *x == item) {
-                    q.remove(i);
-                    q.push_front(item);
-                }
-            });
-        }
     }
 
     /// Switches an event of the host's window off or on, and re-ranks and re-explains.

@@ -19,7 +19,9 @@ pub const CSS: &str = r#"
 .wt { border: 1px solid var(--whythis-border, #c7c7cc); border-radius: var(--whythis-radius, 10px); padding: 0.75rem 1rem; background: var(--whythis-bg, #fff); }
 .wt-heading { font-size: 1.15rem; margin: 0 0 0.5rem; }
 .wt-sub { font-size: 1rem; margin: 0.75rem 0 0.25rem; font-weight: 600; }
-.wt-alert:empty, .wt-status:empty { display: none; }
+/* Live regions stay in the tree when empty (display: none would keep them from announcing). */
+.wt-alert:empty, .wt-status:empty { padding: 0; margin: 0; border: 0; background: none; min-height: 0; }
+.wt-alert:empty::before { content: none; }
 .wt-alert { border-left: 4px solid var(--whythis-negative, #a4262c); background: #fdf3f4; color: #5c1114; padding: 0.5rem 0.75rem; margin: 0.25rem 0 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .wt-alert::before { content: "⚠ "; }
 .wt-status { color: var(--whythis-muted, #4a4a4f); font-size: 0.9rem; margin: 0.25rem 0; }

@@ -315,3 +315,39 @@ test("bad inputs show a clear error in the panel and raise whythis-error", async
   await axe(page, "bad-inputs");
   await page.close();
 });
+
+test("the demo works under a strict Content-Security-Policy (no inline script, no eval)", async () => {
+  // Issue 6's policy, plus style-src 'self' (the widget styles itself with a constructable stylesheet).
+  const csp = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; style-src 'self'";
+  const strict = await serve(dist, { headers: { "content-security-policy": csp } });
+  const page = await context.newPage();
+  const violations = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  try {
+    await page.goto(`${strict.url}/?user=${await sampleUser()}`);
+    await widget(page).locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
+    const item = widget(page).locator(".wt-item").first();
+    await item.locator(".wt-why").click();
+    await item.locator(".wt-narrative").waitFor({ timeout: LOAD_TIMEOUT });
+    assert.deepEqual(violations, []);
+  } finally {
+    await page.close();
+    await strict.close();
+  }
+});
+
+test("a third-party page with only the package's auto.js and the tag gets themed, working panels", async () => {
+  const { page, seen } = await open("/e2e-fixtures/third-party.html");
+  const el = page.locator("why-this-item.themed");
+  await el.locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
+  assert.equal(await el.locator(".wt-item").count(), 3);
+  const border = await el.locator(".wt-why").first().evaluate((b) => getComputedStyle(b).borderTopColor);
+  assert.equal(border, "rgb(0, 100, 0)", "themed by --whythis-accent");
+  await el.locator(".wt-why").first().click();
+  await el.locator(".wt-narrative").first().waitFor({ timeout: LOAD_TIMEOUT });
+  await page.screenshot({ path: join(artifacts, "07-third-party.png"), fullPage: true });
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});

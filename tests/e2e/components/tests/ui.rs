@@ -72,6 +72,7 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
         recent_vs_long_term: RecentVsLongTerm { recent_events: 5, without_recent: 0.8, only_recent: 0.2 },
         ledger: Ledger::default(),
         narrative: format!("Because of your recent picks, item {item} fits."),
+        narrative_template: "test".into(),
         deep_dive: vec!["A longer account.".into()],
         attention_layers: None,
     };
@@ -85,7 +86,7 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
                 item: ItemId(*i),
                 score: 1.0 - r as f32 * 0.1,
                 title: Some(if *i == 101 { HOSTILE.to_string() } else { format!("Film {i}") }),
-                explanation: None,
+                explanation: (!options.rank_only).then(|| explanation(*i)),
             })
             .collect(),
     };
@@ -241,6 +242,9 @@ async fn a_what_if_toggle_re_ranks_without_that_event_only() {
     assert_ne!(item_order(&m.root), before, "the ranking changed");
     let status = one(&m.root, ".wt-status").text_content().unwrap();
     assert!(status.starts_with("Explanation updated"), "{status}");
+    // The item whose panel was open left the list; open the new first one: the event shows as off.
+    one(&m.root, ".wt-why").click();
+    settle().await;
     let off: Vec<_> = all(&m.root, ".wt-switch").into_iter().filter(|s| s.get_attribute("aria-checked").as_deref() == Some("false")).collect();
     assert_eq!(off.len(), 1);
     // Switching everything back on restores the host's history.
