@@ -105,9 +105,9 @@ fn DeepDive(ex: ItemExplanation, window: Vec<WindowEvent>, naming: text::Naming,
         }
     );
     let shapley = format!(
-        "Shapley values: {} ({}).",
+        "Shapley values: {} (seed {}).",
         if ex.shapley.exact { "exact".to_string() } else { format!("{} sampled orders", ex.shapley.permutations) },
-        format!("seed {}", ex.shapley.seed)
+        ex.shapley.seed
     );
     view! {
         <div class="wt-deep-inner">
