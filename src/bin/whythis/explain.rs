@@ -1,7 +1,6 @@
 //! `whythis explain`: the top K for a history, each with every explanation.
 
 use crate::input;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
 use whythis::files;
@@ -10,21 +9,11 @@ use whythis::model::{Catalog, ItemId};
 /// Arguments of `whythis explain`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model card (*.card.json).
-    #[arg(long)]
-    model: PathBuf,
-    /// A JSON file of events, or item ids separated by commas, oldest first (e.g. 64,199,96).
-    #[arg(long, allow_hyphen_values = true)]
-    history: String,
-    /// How many items to recommend and explain.
-    #[arg(long, default_value_t = 10)]
-    top_k: usize,
+    #[command(flatten)]
+    query: crate::input::Query,
     /// Explain only this item instead of the whole top K.
     #[arg(long)]
     item: Option<u32>,
-    /// Let items already in the window be recommended again.
-    #[arg(long)]
-    allow_seen: bool,
     /// Seed of the Shapley permutation sampling.
     #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SEED)]
     seed: u64,
@@ -40,17 +29,14 @@ pub struct Args {
     /// A tag never to be named in narratives (repeatable).
     #[arg(long = "sensitive-tag")]
     sensitive_tags: Vec<String>,
-    /// Print the explanation document (DESIGN.md §5) as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, String> {
-    let loaded = files::load_model(&args.model).map_err(|e| e.to_string())?;
-    let history = input::history(&args.history)?;
+    let loaded = files::load_model(&args.query.model).map_err(|e| e.to_string())?;
+    let history = input::history(&args.query.history)?;
     let options = ExplainOptions {
-        top_k: args.top_k,
-        allow_seen: args.allow_seen,
+        top_k: args.query.top_k,
+        allow_seen: args.query.allow_seen,
         item: args.item.map(ItemId),
         seed: args.seed,
         permutations: args.permutations,
@@ -60,7 +46,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         ..ExplainOptions::default()
     };
     let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
-    if args.json {
+    if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
     } else {
         print!("{}", report(&document, &loaded.catalog));

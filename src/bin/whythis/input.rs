@@ -1,6 +1,6 @@
 //! Reading the CLI's inputs: histories given as a file or an id list.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use whythis::files;
 use whythis::model::History;
 
@@ -18,4 +18,24 @@ pub fn history(arg: &str) -> Result<History, String> {
     } else {
         Err(format!("{arg}: no such file, and not a comma-separated list of item ids"))
     }
+}
+
+/// What `recommend` and `explain` both ask for: a model, a history and the ranking's options.
+#[derive(clap::Args)]
+pub struct Query {
+    /// The model card (*.card.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A JSON file of events, or item ids separated by commas, oldest first (e.g. 64,199,96).
+    #[arg(long, allow_hyphen_values = true)]
+    pub history: String,
+    /// How many items to recommend.
+    #[arg(long, default_value_t = 10)]
+    pub top_k: usize,
+    /// Let items already in the window be recommended again.
+    #[arg(long)]
+    pub allow_seen: bool,
+    /// Print the explanation document (DESIGN.md §5) as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

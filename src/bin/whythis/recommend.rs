@@ -1,7 +1,6 @@
 //! `whythis recommend`: the top K for a history.
 
 use crate::input;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use whythis::explain::{ExplanationDocument, Recommendation, DOCUMENT_FORMAT};
 use whythis::files;
@@ -10,32 +9,19 @@ use whythis::model::{Ranking, Window};
 /// Arguments of `whythis recommend`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model card (*.card.json).
-    #[arg(long)]
-    model: PathBuf,
-    /// A JSON file of events, or item ids separated by commas, oldest first (e.g. 64,199,96).
-    #[arg(long, allow_hyphen_values = true)]
-    history: String,
-    /// How many items to recommend.
-    #[arg(long, default_value_t = 10)]
-    top_k: usize,
-    /// Let items already in the window be recommended again.
-    #[arg(long)]
-    allow_seen: bool,
-    /// Print the explanation document (DESIGN.md §5) as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    query: crate::input::Query,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, String> {
-    if args.top_k == 0 {
+    if args.query.top_k == 0 {
         return Err("--top-k must be at least 1".into());
     }
-    let loaded = files::load_model(&args.model).map_err(|e| e.to_string())?;
-    let history = input::history(&args.history)?;
+    let loaded = files::load_model(&args.query.model).map_err(|e| e.to_string())?;
+    let history = input::history(&args.query.history)?;
     let card = loaded.scorer.card();
     let window = Window::new(card, &history).map_err(|e| e.to_string())?;
-    let ranking = Ranking::of(&loaded.scorer, &window, args.allow_seen, args.top_k).map_err(|e| e.to_string())?;
+    let ranking = Ranking::of(&loaded.scorer, &window, args.query.allow_seen, args.query.top_k).map_err(|e| e.to_string())?;
     let document = ExplanationDocument {
         format: DOCUMENT_FORMAT.into(),
         model: card.name.clone(),
@@ -53,7 +39,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
             .collect(),
         cost: None,
     };
-    if args.json {
+    if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
         return Ok(ExitCode::SUCCESS);
     }
