@@ -12,7 +12,7 @@ use super::occlusion::occlusion;
 use super::options::{AttentionDetail, ExplainOptions};
 use super::rescoring::Rescorer;
 use super::shapley::shapley;
-use crate::model::{Candidates, Catalog, History, ModelError, Ranked, Scorer, Window};
+use crate::model::{Catalog, History, ModelCard, ModelError, Ranked, Ranking, Scorer, Window};
 
 /// The most items one request may rank.
 pub const MAX_TOP_K: usize = 100;
@@ -26,33 +26,15 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     check(options)?;
     let card = scorer.card();
     let window = Window::new(card, history)?;
-    let candidates = Candidates::for_window(&window, card.num_items, options.allow_seen);
-    if candidates.is_empty() {
-        return Err(ModelError::NoCandidates.into());
-    }
     let calls_before = scorer.usage().0;
-    let (base, raw_attention) = scorer.score_with_attention(&window.slots())?;
+    let Ranking { candidates, scores: base, top, attention: raw_attention } =
+        Ranking::of(scorer, &window, options.allow_seen, options.top_k)?;
     let targets: Vec<Ranked> = match options.item {
         Some(item) if !candidates.contains(item) => return Err(ModelError::NotACandidate(item).into()),
         Some(item) => vec![Ranked { item, score: base[item.column()], rank: candidates.rank(&base, item) }],
-        None => candidates.top_k(&base, options.top_k),
+        None => top,
     };
-    let mut document = ExplanationDocument {
-        format: DOCUMENT_FORMAT.into(),
-        model: card.name.clone(),
-        window: window.events().to_vec(),
-        recommendations: targets
-            .iter()
-            .map(|r| Recommendation {
-                rank: r.rank,
-                item: r.item,
-                score: r.score,
-                title: catalog.get(r.item).map(|e| e.title.clone()),
-                explanation: None,
-            })
-            .collect(),
-        cost: None,
-    };
+    let mut document = ranking_document(card, catalog, &window, &targets);
     if options.rank_only {
         return Ok(document);
     }
@@ -115,6 +97,26 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         by_method,
     });
     Ok(document)
+}
+
+/// The document of a ranking alone: the window and each item's rank, score and title, unexplained.
+pub fn ranking_document(card: &ModelCard, catalog: &Catalog, window: &Window, ranked: &[Ranked]) -> ExplanationDocument {
+    ExplanationDocument {
+        format: DOCUMENT_FORMAT.into(),
+        model: card.name.clone(),
+        window: window.events().to_vec(),
+        recommendations: ranked
+            .iter()
+            .map(|r| Recommendation {
+                rank: r.rank,
+                item: r.item,
+                score: r.score,
+                title: catalog.get(r.item).map(|e| e.title.clone()),
+                explanation: None,
+            })
+            .collect(),
+        cost: None,
+    }
 }
 
 fn check(options: &ExplainOptions) -> Result<(), ExplainError> {

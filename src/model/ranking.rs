@@ -153,6 +153,8 @@ pub struct Ranking {
     pub scores: Vec<f32>,
     /// The top K.
     pub top: Vec<Ranked>,
+    /// The window's attention [layers, heads, seq_len, seq_len], when the model exposes it.
+    pub attention: Option<Vec<f32>>,
 }
 
 impl Ranking {
@@ -167,8 +169,9 @@ impl Ranking {
         if candidates.is_empty() {
             return Err(super::ModelError::NoCandidates);
         }
-        let scores = scorer.score(std::slice::from_ref(&window.slots()))?.remove(0);
+        // The plan computes attention anyway; keeping it saves explanations a second base call.
+        let (scores, attention) = scorer.score_with_attention(&window.slots())?;
         let top = candidates.top_k(&scores, top_k);
-        Ok(Ranking { candidates, scores, top })
+        Ok(Ranking { candidates, scores, top, attention })
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::input;
 use std::process::ExitCode;
-use whythis::explain::{ExplanationDocument, Recommendation, DOCUMENT_FORMAT};
+use whythis::explain::explainer::ranking_document;
 use whythis::files;
 use whythis::model::{Ranking, Window};
 
@@ -22,23 +22,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     let card = loaded.scorer.card();
     let window = Window::new(card, &history).map_err(|e| e.to_string())?;
     let ranking = Ranking::of(&loaded.scorer, &window, args.query.allow_seen, args.query.top_k).map_err(|e| e.to_string())?;
-    let document = ExplanationDocument {
-        format: DOCUMENT_FORMAT.into(),
-        model: card.name.clone(),
-        window: window.events().to_vec(),
-        recommendations: ranking
-            .top
-            .iter()
-            .map(|r| Recommendation {
-                rank: r.rank,
-                item: r.item,
-                score: r.score,
-                title: loaded.catalog.get(r.item).map(|e| e.title.clone()),
-                explanation: None,
-            })
-            .collect(),
-        cost: None,
-    };
+    let document = ranking_document(card, &loaded.catalog, &window, &ranking.top);
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
         return Ok(ExitCode::SUCCESS);
