@@ -61,13 +61,8 @@ USERS = [
 
 
 def load_sasrec(ckpt: str):
-    """As tools/train/fixtures.py loads it."""
-    if not os.path.exists(ckpt):
-        raise SystemExit(f"{ckpt} missing: run tools/train/train.py first (it saves the checkpoint)")
-    state = torch.load(ckpt, map_location="cpu", weights_only=False)
-    model = M.build(state["config"])
-    model.load_state_dict(state["state_dict"])
-    model.eval()
+    """The shipped SASRec, loaded as tools/train/fixtures.py loads it."""
+    model, state = M.load_checkpoint(ckpt)
     return model, state["actions"]
 
 

@@ -242,12 +242,7 @@ def write_dynamo(out: str, models_dir: str, ckpt: str, ds: D.Dataset):
     import models as M
 
     torch.set_num_threads(2)
-    if not os.path.exists(ckpt):
-        raise SystemExit(f"{ckpt} missing: run tools/train/train.py first (it saves the checkpoint)")
-    state = torch.load(ckpt, map_location="cpu", weights_only=False)
-    model = M.build(state["config"])
-    model.load_state_dict(state["state_dict"])
-    model.eval()
+    model, state = M.load_checkpoint(ckpt)
     # the checkpoint must be the model that was shipped
     ii, aa = X.example_inputs("sasrec", model.seq_len, model.num_items, model.num_actions, 7, seed=3)
     want = X.ort_run(os.path.join(models_dir, "sasrec.onnx"), "sasrec", ii, aa)

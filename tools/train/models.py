@@ -14,6 +14,7 @@ with the (tied) item embedding ``item_emb.weight`` [num_items + 1, d].
 from __future__ import annotations
 
 import math
+import os
 
 import torch
 import torch.nn as nn
@@ -175,3 +176,14 @@ def build(config: dict) -> nn.Module:
     if kind == "gru4rec":
         return GRU4Rec(**c)
     raise ValueError(kind)
+
+
+def load_checkpoint(path: str) -> tuple[nn.Module, dict]:
+    """The model (in eval mode) and the saved state of a checkpoint written by train.py."""
+    if not os.path.exists(path):
+        raise SystemExit(f"{path} missing: run tools/train/train.py first (it saves the checkpoint)")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model = build(state["config"])
+    model.load_state_dict(state["state_dict"])
+    model.eval()
+    return model, state
