@@ -1,62 +1,127 @@
-//! The local feedback log: a bounded JSON array in localStorage that survives reloads, never sent
-//! anywhere by whythis; the visitor can export and clear it.
+//! The local feedback log in localStorage, never sent anywhere by whythis; the visitor can export and
+//! clear it.
+//!
+//! Each record has a key of its own, `whythis.feedback.v2.<id>`, where a new id starts with the answer's
+//! time in milliseconds, zero-padded, so key order is time order. Writing one record is one `setItem` of
+//! that record alone: there is no read-modify-write of a shared array, so two tabs answering at once cannot
+//! overwrite each other's answers, and a reason typed later replaces its own record (same id, same key)
+//! instead of adding one. The log is trimmed to the newest [`MAX_RECORDS`]. The v1 log (one JSON array
+//! under `whythis.feedback.v1`) is moved over once, the first time the log is touched.
 
 use crate::ui::FeedbackRecord;
 use serde_json::Value;
 
-/// The localStorage key.
-pub const LOG_KEY: &str = "whythis.feedback.v1";
+/// The prefix of every record's key.
+pub const KEY_PREFIX: &str = "whythis.feedback.v2.";
+/// The key of the log of earlier versions (one JSON array), migrated once.
+pub const V1_KEY: &str = "whythis.feedback.v1";
 /// The most records kept; the oldest go first.
 pub const MAX_RECORDS: usize = 500;
 
-fn storage() -> Result<web_sys::Storage, String> {
+/// Why an answer could not be kept on this device.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FeedbackError {
+    /// localStorage is missing or throws when touched (disabled by the visitor, a sandbox or a policy).
+    #[error("this browser does not let the page keep data here (storage is disabled or unavailable)")]
+    Unavailable,
+    /// `setItem` threw: the storage is full, or writing was refused.
+    #[error("the browser refused to store it (its storage for this site may be full)")]
+    Refused,
+    /// The record could not be written as JSON (not expected to happen).
+    #[error("the answer could not be written down: {0}")]
+    Encode(String),
+}
+
+fn storage() -> Result<web_sys::Storage, FeedbackError> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .ok_or_else(|| "this browser does not let the page keep data (localStorage is unavailable)".to_string())
+        .ok_or(FeedbackError::Unavailable)
 }
 
-/// Every record, oldest first (an unreadable log reads as empty).
+/// The key of a record: its id when the id starts with its time (every id this version makes), else the
+/// record's time followed by its id (records of the v1 log), so that key order stays time order.
+pub fn key_of(record: &Value) -> Option<String> {
+    let id = record.get("id").and_then(Value::as_str)?;
+    let timed = id.len() > 14 && id.as_bytes()[..13].iter().all(u8::is_ascii_digit) && id.as_bytes()[13] == b'-';
+    if timed {
+        return Some(format!("{KEY_PREFIX}{id}"));
+    }
+    let time = record.get("time").and_then(Value::as_str).unwrap_or_default();
+    let ms = js_sys::Date::parse(time);
+    let ms = if ms.is_finite() && ms >= 0.0 { ms as u64 } else { 0 };
+    Some(format!("{KEY_PREFIX}{ms:013}-{id}"))
+}
+
+/// Every record key in storage, oldest first.
+fn keys(storage: &web_sys::Storage) -> Vec<String> {
+    let n = storage.length().unwrap_or(0);
+    let mut keys: Vec<String> =
+        (0..n).filter_map(|i| storage.key(i).ok().flatten()).filter(|k| k.starts_with(KEY_PREFIX)).collect();
+    keys.sort();
+    keys
+}
+
+/// Moves the v1 array to one key per record, then removes it (once; a failed move keeps the v1 log).
+fn migrate(storage: &web_sys::Storage) {
+    let Some(text) = storage.get_item(V1_KEY).ok().flatten() else { return };
+    let old: Vec<Value> = serde_json::from_str(&text).unwrap_or_default();
+    for record in &old {
+        let Some(key) = key_of(record) else { continue };
+        if storage.set_item(&key, &record.to_string()).is_err() {
+            return;
+        }
+    }
+    let _ = storage.remove_item(V1_KEY);
+}
+
+/// Every record, oldest first (unreadable records are skipped; no storage reads as empty).
 pub fn records() -> Vec<Value> {
-    storage()
-        .ok()
-        .and_then(|s| s.get_item(LOG_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Vec<Value>>(&text).ok())
-        .unwrap_or_default()
+    let Ok(storage) = storage() else { return Vec::new() };
+    migrate(&storage);
+    keys(&storage)
+        .iter()
+        .filter_map(|k| storage.get_item(k).ok().flatten())
+        .filter_map(|text| serde_json::from_str::<Value>(&text).ok())
+        .collect()
 }
 
-/// Adds a record, or replaces the one with the same id (a reason added later). Returns the log size.
-pub fn append(record: &FeedbackRecord) -> Result<usize, String> {
+/// Stores a record under its own key (a record with the same id, a reason added later, is replaced) and
+/// trims the log to the newest [`MAX_RECORDS`]. Returns the log size.
+pub fn append(record: &FeedbackRecord) -> Result<usize, FeedbackError> {
     let storage = storage()?;
-    let mut all = records();
-    let value = serde_json::to_value(record).map_err(|e| e.to_string())?;
-    match all.iter_mut().find(|r| r.get("id").and_then(Value::as_str) == Some(record.id.as_str())) {
-        Some(slot) => *slot = value,
-        None => all.push(value),
+    migrate(&storage);
+    let value = serde_json::to_value(record).map_err(|e| FeedbackError::Encode(e.to_string()))?;
+    let key = key_of(&value).ok_or_else(|| FeedbackError::Encode("it has no id".into()))?;
+    storage.set_item(&key, &value.to_string()).map_err(|_| FeedbackError::Refused)?;
+    let all = keys(&storage);
+    let extra = all.len().saturating_sub(MAX_RECORDS);
+    for old in &all[..extra] {
+        let _ = storage.remove_item(old);
     }
-    if all.len() > MAX_RECORDS {
-        let extra = all.len() - MAX_RECORDS;
-        all.drain(..extra);
-    }
-    let text = serde_json::to_string(&all).map_err(|e| e.to_string())?;
-    storage
-        .set_item(LOG_KEY, &text)
-        .map_err(|_| "the browser refused to store it (storage may be full or disabled)".to_string())?;
-    Ok(all.len())
+    Ok(all.len() - extra)
 }
 
 /// Number of records.
 pub fn count() -> usize {
-    records().len()
+    storage()
+        .map(|s| {
+            migrate(&s);
+            keys(&s).len()
+        })
+        .unwrap_or(0)
 }
 
-/// The log as pretty JSON text.
+/// The log as pretty JSON text (an array, oldest first).
 pub fn export_text() -> String {
     serde_json::to_string_pretty(&records()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Empties the log.
+/// Empties the log (and any v1 log left behind).
 pub fn clear() {
     if let Ok(s) = storage() {
-        let _ = s.remove_item(LOG_KEY);
+        for key in keys(&s) {
+            let _ = s.remove_item(&key);
+        }
+        let _ = s.remove_item(V1_KEY);
     }
 }

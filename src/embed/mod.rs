@@ -298,9 +298,17 @@ impl Host for WidgetHost {
     }
 
     fn feedback(&self, record: &FeedbackRecord) -> Result<usize, String> {
-        let detail = serde_json::to_string(record).unwrap_or_else(|_| "{}".into());
-        js_dispatch(&self.element, "whythis-feedback", &detail);
-        let saved = feedback::append(record);
+        // Stored first, so the event can say whether the answer is kept; a loss is also an error event.
+        let saved = feedback::append(record).map_err(|e| e.to_string());
+        let mut detail = serde_json::to_value(record).unwrap_or_else(|_| serde_json::json!({}));
+        detail["stored"] = saved.is_ok().into();
+        js_dispatch(&self.element, "whythis-feedback", &detail.to_string());
+        if let Err(why) = &saved {
+            self.error(&WidgetError::new(
+                "feedback-not-stored",
+                format!("An answer to “Was this helpful?” could not be saved on this device: {why}."),
+            ));
+        }
         refresh_log_sizes();
         saved
     }

@@ -18,7 +18,7 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
             ctx.log_size.set(n);
             thanks.set(words.to_string());
         }
-        Err(e) => thanks.set(format!("Thanks. Your answer was sent to the page but could not be saved here: {e}")),
+        Err(e) => thanks.set(format!("Thanks. Your answer reached this page but could not be saved on this device: {e}.")),
     };
     let rate = move |helpful: bool| {
         let host = ctx.host();
@@ -26,7 +26,8 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
         let model = ctx.inputs.model.with_untracked(|m| m.as_ref().map(|m| m.id.clone())).unwrap_or_default();
         let kind = if ctx.deep.with_untracked(|d| d.contains(&item)) { "deep_dive" } else { "narrative" };
         let record = FeedbackRecord {
-            id: format!("{}-{}-{}", item.0, js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64),
+            // Time first, zero-padded: the local log keeps each record under a key made of its id, in time order.
+            id: format!("{:013}-{:09}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64, item.0),
             item: item.0,
             rank,
             helpful,
@@ -42,7 +43,7 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
         let Some(mut record) = answer.get_untracked() else { return };
         let text = reason.get_untracked().trim().chars().take(500).collect::<String>();
         if text.is_empty() {
-            thanks.set("Type a reason first, or leave it: your answer is already saved.".into());
+            thanks.set("Type a reason first, or leave it: your answer is already recorded.".into());
             return;
         }
         record.reason = Some(text);
