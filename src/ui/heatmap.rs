@@ -103,7 +103,7 @@ pub fn summary(rows: &[HeatRow], window: &[WindowEvent], naming: &Naming) -> Str
             .filter_map(|(p, v)| v.map(|v| (p, v)))
             .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal));
         if let Some((p, v)) = best {
-            let title = window.get(p).map(|e| naming.title(e.item)).unwrap_or_else(|| format!("event {}", p + 1));
+            let title = window.get(p).map(|e| naming.title_in_text(e.item)).unwrap_or_else(|| format!("event {}", p + 1));
             parts.push(format!("{} is highest on {} ({})", row.name.to_lowercase(), title, text::signed(v)));
         }
     }
@@ -132,7 +132,7 @@ pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, naming: Naming, ha
         }
     });
     let height = (rows.len() * 30 + 4).to_string();
-    let header: Vec<String> = window.iter().map(|e| naming.title(e.item)).collect();
+    let header: Vec<String> = window.iter().map(|e| naming.title_in_text(e.item)).collect();
     let names: Vec<&'static str> = rows.iter().map(|r| r.name).collect();
     view! {
         <figure class="wt-heat">

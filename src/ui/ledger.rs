@@ -65,7 +65,7 @@ pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> i
     let by_tag: Vec<(String, f32)> = sorted(&ledger.by_tag)
         .into_iter()
         .filter(|(k, _)| !naming.sensitive_tags.iter().any(|s| s.eq_ignore_ascii_case(k)))
-        .map(|(k, v)| (text::shorten(&k, 40), v))
+        .map(|(k, v)| (text::isolate(&text::shorten(&k, text::MAX_TAG)), v))
         .collect();
     let by_recency: Vec<(String, f32)> = ["last", "2-5", "6-20", "older"]
         .iter()
@@ -76,7 +76,7 @@ pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> i
     similar.dedup_by_key(|s| s.item);
     similar.truncate(5);
     let _ = &window;
-    let similar_rows: Vec<(String, f32)> = similar.iter().map(|s| (naming.title(s.item), s.cosine)).collect();
+    let similar_rows: Vec<(String, f32)> = similar.iter().map(|s| (naming.title_in_text(s.item), s.cosine)).collect();
     view! {
         <div class="wt-ledger">
             <h3 class="wt-sub">"Ledger"</h3>

@@ -67,10 +67,11 @@ fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
     let item: ItemId = rec.item;
     let rank = rec.rank.0;
     let naming = ctx.naming();
-    let title = match &rec.title {
-        Some(t) if !naming.is_private(item) => super::text::shorten(t, super::text::MAX_TITLE),
-        _ => naming.title(item),
+    let full_title = match &rec.title {
+        Some(t) if !naming.is_private(item) => t.trim().to_string(),
+        _ => naming.full_title(item),
     };
+    let title = super::text::shorten(&full_title, super::text::MAX_TITLE);
     let open = move || ctx.open.with(|o| o.contains(&item));
     let panel_id = format!("wt-panel-{}", item.0);
     let button_id = format!("wt-why-{}", item.0);
@@ -91,7 +92,8 @@ fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
         <li class="wt-item" data-item=item.0.to_string()>
             <div class="wt-row">
                 <span class="wt-rank">{format!("#{rank}")}</span>
-                <span class="wt-title">{title}</span>
+                // <bdi>: a title's own direction, and a bidi control in it cannot reorder the row.
+                <bdi class="wt-title" title=full_title>{title}</bdi>
                 {movement}
                 <button
                     type="button"

@@ -42,7 +42,15 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
     let deep_open = move || ctx.deep.with(|d| d.contains(&item));
     let deep_id = format!("wt-deep-{}", item.0);
     let has_attention = ex.attention.is_some();
-    let narrative = ex.narrative.clone();
+    // The explainer names items with their whole catalog titles: shorten and isolate them here.
+    let named: Vec<ItemId> = ctx.shown.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| s.doc.window.iter().map(|e| e.item).chain(s.doc.recommendations.iter().map(|r| r.item)).collect())
+            .unwrap_or_default()
+    });
+    let narrative = naming.tidy(&ex.narrative, &named);
+    let mut ex = ex;
+    ex.deep_dive = ex.deep_dive.iter().map(|p| naming.tidy(p, &named)).collect();
     let ex_deep = ex.clone();
     let window_deep = window.clone();
     let naming_deep = naming.clone();

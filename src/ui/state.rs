@@ -174,7 +174,7 @@ impl Ctx {
                             "Explanation updated: recommendations without {n} event{}{}.",
                             if n == 1 { "" } else { "s" },
                             match top {
-                                Some(t) => format!("; first is now {}", ctx.naming_untracked().title(t)),
+                                Some(t) => format!("; first is now {}", ctx.naming_untracked().title_in_text(t)),
                                 None => String::new(),
                             }
                         ));

@@ -16,6 +16,8 @@ pub const CSS: &str = r#"
 }
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
+/* Catalog text is the host's: a 10,000-character word must wrap inside the box, not widen it. */
+.wt { overflow-wrap: anywhere; min-width: 0; }
 .wt { border: 1px solid var(--whythis-border, #c7c7cc); border-radius: var(--whythis-radius, 10px); padding: 0.75rem 1rem; background: var(--whythis-bg, #fff); }
 .wt-heading { font-size: 1.15rem; margin: 0 0 0.5rem; }
 .wt-sub { font-size: 1rem; margin: 0.75rem 0 0.25rem; font-weight: 600; }
@@ -49,7 +51,7 @@ button { font: inherit; cursor: pointer; }
 .wt-events { list-style: none; padding: 0; margin: 0.25rem 0; }
 .wt-ev { display: grid; grid-template-columns: minmax(8rem, 2fr) minmax(6rem, 1.2fr) minmax(8rem, 1.6fr) auto; gap: 0.5rem; align-items: center; padding: 0.2rem 0; }
 @media (max-width: 560px) { .wt-ev { grid-template-columns: 1fr auto; } .wt-bar { grid-column: 1 / -1; } }
-.wt-ev-name { overflow-wrap: anywhere; }
+.wt-ev-name { overflow-wrap: anywhere; min-width: 0; }
 .wt-ev-action { display: inline-block; margin-left: 0.4rem; font-size: 0.8rem; color: var(--whythis-muted, #4a4a4f); }
 .wt-ev-value { font-size: 0.85rem; }
 .wt-off .wt-ev-title { text-decoration: line-through; color: var(--whythis-muted, #4a4a4f); }

@@ -33,6 +33,53 @@ impl Naming {
         shorten(&self.catalog.title(item), MAX_TITLE)
     }
 
+    /// The item's whole title (for a `title` attribute: the full text of a shortened one), or the neutral
+    /// phrase for a private item.
+    pub fn full_title(&self, item: ItemId) -> String {
+        if self.is_private(item) {
+            return self.title(item);
+        }
+        self.catalog.title(item).trim().to_string()
+    }
+
+    /// The title as it goes inside a sentence: shortened and bidi-isolated (see [`isolate`]).
+    pub fn title_in_text(&self, item: ItemId) -> String {
+        isolate(&self.title(item))
+    }
+
+    /// Rewrites text made elsewhere (the narrative and deeper dive come from the explainer, which names
+    /// items with their whole catalog title): each title of `items`, and each of their tags, is shortened
+    /// and bidi-isolated, so a catalog cannot blow up the panel or flip the words around its titles.
+    pub fn tidy(&self, text: &str, items: &[ItemId]) -> String {
+        let mut names: Vec<(String, String)> = Vec::new();
+        for &item in items {
+            let raw = self.catalog.title(item);
+            if !raw.trim().is_empty() {
+                names.push((raw.clone(), self.title(item)));
+            }
+            for tag in self.catalog.tags(item) {
+                // Plain short ASCII tags ("Drama") cannot flip or stretch anything, and rewriting them
+                // would also mark up words that merely contain them.
+                if tag.chars().count() > MAX_TAG || !tag.is_ascii() {
+                    names.push((tag.clone(), shorten(tag, MAX_TAG)));
+                }
+            }
+        }
+        // Longest first, through placeholders, so a title inside a longer title is not rewritten twice.
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        names.dedup_by(|a, b| a.0 == b.0);
+        let mut out = text.replace(['\u{E000}', '\u{E001}'], "");
+        for (i, (raw, _)) in names.iter().enumerate() {
+            if out.contains(raw.as_str()) {
+                out = out.replace(raw.as_str(), &format!("\u{E000}{i}\u{E001}"));
+            }
+        }
+        for (i, (_, shown)) in names.iter().enumerate() {
+            out = out.replace(&format!("\u{E000}{i}\u{E001}"), &isolate(shown));
+        }
+        out
+    }
+
     /// The verb, defaulting to "interacted with".
     pub fn verb(&self) -> &str {
         if self.verb.trim().is_empty() {
@@ -47,7 +94,7 @@ impl Naming {
         let names: Vec<String> = positions
             .iter()
             .map(|p| match window.iter().find(|e| e.position == *p) {
-                Some(e) => self.title(e.item),
+                Some(e) => self.title_in_text(e.item),
                 None => format!("event {}", p.0 + 1),
             })
             .collect();
@@ -57,6 +104,15 @@ impl Naming {
 
 /// The longest title shown before it is cut with an ellipsis.
 pub const MAX_TITLE: usize = 80;
+/// The longest tag shown before it is cut with an ellipsis.
+pub const MAX_TAG: usize = 40;
+
+/// Wraps catalog text in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (the plain-text `<bdi>`): its
+/// direction is its own, and a bidi control inside it (an unclosed U+202E) ends at its end instead of
+/// reversing the rest of the sentence.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
 
 /// Cuts a string to `max` characters (by chars, never inside one), adding "…" when cut.
 pub fn shorten(text: &str, max: usize) -> String {
@@ -128,11 +184,11 @@ pub fn drop_out_sentence(
         "If you hadn't {} {}, {} would drop from #{} to #{}, out of your top {}, and {} would take its place.",
         naming.verb(),
         naming.event_titles(window, &set.positions),
-        naming.title(target),
+        naming.title_in_text(target),
         rank,
         set.new_rank.0,
         top_k,
-        naming.title(set.replaced_by),
+        naming.title_in_text(set.replaced_by),
     )
 }
 
@@ -145,14 +201,14 @@ pub fn displace_sentence(naming: &Naming, window: &[WindowEvent], target: ItemId
         format!("Without {titles}")
     };
     if rank == 1 {
-        format!("{lead}, {} would take first place from {}.", naming.title(set.replaced_by), naming.title(target))
+        format!("{lead}, {} would take first place from {}.", naming.title_in_text(set.replaced_by), naming.title_in_text(target))
     } else {
         format!(
             "{lead}, {} would slip from #{} to #{} and {} would move ahead of it.",
-            naming.title(target),
+            naming.title_in_text(target),
             rank,
             set.new_rank.0,
-            naming.title(set.replaced_by)
+            naming.title_in_text(set.replaced_by)
         )
     }
 }
@@ -161,7 +217,7 @@ pub fn displace_sentence(naming: &Naming, window: &[WindowEvent], target: ItemId
 pub fn no_drop_out_sentence(naming: &Naming, target: ItemId, top_k: usize, max_events: usize) -> String {
     format!(
         "No set of up to {max_events} past events would take {} out of your top {top_k}: it rests on your history as a whole.",
-        naming.title(target)
+        naming.title_in_text(target)
     )
 }
 

@@ -13,6 +13,7 @@ const SHOWN_FIRST: usize = 10;
 struct Row {
     base_position: usize,
     title: String,
+    full_title: String,
     action: String,
     on: bool,
     entry: Option<OcclusionEntry>,
@@ -42,6 +43,7 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
                 Row {
                     base_position: p,
                     title: naming.title(e.item),
+                    full_title: naming.full_title(e.item),
                     action: text::action_label(e.action.as_deref()),
                     on: !off.contains(&p),
                     entry,
@@ -97,7 +99,7 @@ fn EventRow(ctx: Ctx, row: Row, max_abs: f32) -> impl IntoView {
         }
         None => ("0%".into(), "0%".into(), "switched off".to_string(), "off"),
     };
-    let label = format!("Count “{}” in the what-if", row.title);
+    let label = format!("Count “{}” in the what-if", text::isolate(&row.title));
     let on = row.on;
     let button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
@@ -110,7 +112,7 @@ fn EventRow(ctx: Ctx, row: Row, max_abs: f32) -> impl IntoView {
     view! {
         <li class=format!("wt-ev wt-ev-{sign_class}") class:wt-off=!on>
             <span class="wt-ev-name">
-                <span class="wt-ev-title">{row.title.clone()}</span>
+                <bdi class="wt-ev-title" title=row.full_title.clone()>{row.title.clone()}</bdi>
                 {(!row.action.is_empty()).then(|| view! { <span class="wt-ev-action">{row.action.clone()}</span> })}
             </span>
             <span class="wt-bar" aria-hidden="true">
