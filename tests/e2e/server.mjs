@@ -1,6 +1,7 @@
 // A small static file server for the built demo (dist/) and the e2e fixtures, on 127.0.0.1.
-// `node server.mjs DIR [PORT]` serves DIR; imported, `serve(dir, mounts)` returns { url, close }.
+// `node server.mjs DIR [PORT]` serves DIR with the demo's CSP (as `trunk serve` does); imported, `serve(dir, mounts)` returns { url, close }.
 import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,17 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".ts": "text/plain; charset=utf-8",
 };
+
+/**
+ * The demo's Content-Security-Policy, read from Trunk.toml's `[serve] headers` (the one place it is written),
+ * so `trunk serve`, `node server.mjs` and the tests send the same header.
+ */
+export function demoPolicy() {
+  const toml = readFileSync(new URL("../../Trunk.toml", import.meta.url), "utf8");
+  const found = /"content-security-policy"\s*=\s*"([^"]*)"/.exec(toml);
+  if (!found) throw new Error("Trunk.toml's [serve] headers have no content-security-policy");
+  return found[1];
+}
 
 /** Serves `root`, plus `mounts` ({ "/prefix/": "/abs/dir" }), with optional extra headers. */
 export function serve(root, { mounts = {}, headers = {}, port = 0, onRequest = null } = {}) {
@@ -59,6 +71,7 @@ export function serve(root, { mounts = {}, headers = {}, port = 0, onRequest = n
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = resolve(process.argv[2] || "dist");
-  const { url } = await serve(dir, { port: Number(process.argv[3] || 8080) });
+  const headers = { "content-security-policy": demoPolicy() };
+  const { url } = await serve(dir, { port: Number(process.argv[3] || 8080), headers });
   console.log(`serving ${dir} at ${url}/`);
 }
