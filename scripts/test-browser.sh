@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The browser tests, offline: builds what they need and runs them in Debian's headless Chromium.
 #   1. component tests (wasm-bindgen-test, src/ui/tests.rs and src/embed/tests.rs) through chromedriver;
-#   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk.
+#   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk:
+#      demo.test.mjs (the storefront) and reliability.test.mjs (CSP, hostile catalogs, feedback storage,
+#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy).
 # Needs (see README): chromium, chromium-driver, node + npm, the wasm32-unknown-unknown target,
 # wasm-bindgen-cli 0.2.130, trunk 0.21.14, and the default model in models/.
 # Exits non-zero when anything fails. Screenshots and figures: tests/e2e/artifacts/.
@@ -43,7 +45,7 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
   if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
     npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
   fi
-  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs
+  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs reliability.test.mjs
   echo "== figures"
-  cat artifacts/metrics.json
+  cat artifacts/metrics.json artifacts/reliability.json
 fi

@@ -216,7 +216,9 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   // The log survives a reload.
   await page.reload();
   await waitIdle(page);
-  const log = await page.evaluate(() => JSON.parse(localStorage.getItem("whythis.feedback.v1") || "[]"));
+  // One localStorage key per record (src/embed/feedback.rs).
+  const feedbackKeys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("whythis.feedback.")).sort());
+  const log = await page.evaluate((keys) => keys.map((k) => JSON.parse(localStorage.getItem(k))), await feedbackKeys());
   assert.equal(log.length, 1, "one answer, its reason merged in");
   assert.equal(log[0].id, yes.id);
   assert.equal(log[0].reason, "I do like these");
@@ -229,7 +231,7 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   assert.equal(exported[0].id, yes.id);
   await widget(page).locator(".wt-log-clear").click();
   assert.match(await widget(page).locator(".wt-log").innerText(), /0 answers saved/);
-  assert.equal(await page.evaluate(() => localStorage.getItem("whythis.feedback.v1")), null);
+  assert.deepEqual(await feedbackKeys(), []);
   assert.deepEqual(seen.dialogs, []);
   assert.deepEqual(seen.errors, []);
   await page.close();
