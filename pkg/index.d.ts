@@ -76,11 +76,20 @@ export interface FeedbackDetail {
   model: string;
   /** ISO 8601. */
   time: string;
+  /**
+   * Only in the event: whether the answer was kept in the local log. When false (storage full, disabled
+   * or throwing), a `whythis-error` with code "feedback-not-stored" follows and the panel says so.
+   */
+  stored?: boolean;
 }
 
-/** `detail` of the `whythis-error` event (bubbles, composed). */
+/**
+ * `detail` of the `whythis-error` event (bubbles, composed). Messages are sentences for people; they never
+ * list the visitor's history. "feedback-not-stored": an answer reached the page but the local log could
+ * not keep it (see `FeedbackDetail.stored`).
+ */
 export interface ErrorDetail {
-  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | string;
+  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "feedback-not-stored" | string;
   message: string;
   model: string;
 }
@@ -107,7 +116,11 @@ export interface StartOptions {
 export function start(options?: StartOptions): Promise<void>;
 /** Fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
-/** The local feedback log as JSON text. */
+/**
+ * The local feedback log as JSON text (an array, oldest first). Each record is kept under its own
+ * localStorage key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each other; the
+ * newest 500 are kept; an old `whythis.feedback.v1` array is moved over once.
+ */
 export function feedbackLog(): string;
 /** Empties the local feedback log. */
 export function clearFeedbackLog(): void;
