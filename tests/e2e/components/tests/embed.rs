@@ -22,30 +22,59 @@ fn record(id: &str, reason: Option<&str>) -> FeedbackRecord {
     }
 }
 
+/// An id as the widget makes them: the time in milliseconds (13 digits), a random part, the item.
+fn id(ms: u64) -> String {
+    format!("{ms:013}-000000001-50")
+}
+
 #[wasm_bindgen_test]
 fn the_feedback_log_replaces_by_id_and_is_bounded() {
     feedback::clear();
     assert_eq!(feedback::count(), 0);
-    assert_eq!(feedback::append(&record("a", None)).unwrap(), 1);
-    assert_eq!(feedback::append(&record("a", Some("because"))).unwrap(), 1);
+    assert_eq!(feedback::append(&record(&id(1), None)).unwrap(), 1);
+    assert_eq!(feedback::append(&record(&id(1), Some("because"))).unwrap(), 1);
     assert_eq!(feedback::records()[0]["reason"], "because");
-    for i in 0..feedback::MAX_RECORDS + 3 {
-        feedback::append(&record(&format!("r{i}"), None)).unwrap();
+    for i in 0..feedback::MAX_RECORDS as u64 + 3 {
+        feedback::append(&record(&id(1000 + i), None)).unwrap();
     }
     assert_eq!(feedback::count(), feedback::MAX_RECORDS);
     // The oldest went first.
-    assert_eq!(feedback::records()[0]["id"], "r3");
+    assert_eq!(feedback::records()[0]["id"], id(1003));
     feedback::clear();
     assert_eq!(feedback::count(), 0);
 }
 
 #[wasm_bindgen_test]
-fn a_corrupt_log_reads_as_empty_and_is_rewritten() {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage.set_item(feedback::LOG_KEY, "{not json").unwrap();
-    assert_eq!(feedback::count(), 0);
-    assert_eq!(feedback::append(&record("x", None)).unwrap(), 1);
+fn every_record_has_its_own_key_in_time_order() {
     feedback::clear();
+    feedback::append(&record(&id(2000), None)).unwrap();
+    feedback::append(&record(&id(1000), None)).unwrap();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let own = storage.get_item(&format!("{}{}", feedback::KEY_PREFIX, id(2000))).unwrap().unwrap();
+    assert!(own.contains(&id(2000)), "{own}");
+    let ids: Vec<_> = feedback::records().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, vec![id(1000), id(2000)]);
+    feedback::clear();
+}
+
+#[wasm_bindgen_test]
+fn a_v1_log_is_migrated_once_and_a_corrupt_one_dropped() {
+    feedback::clear();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let v1 = serde_json::json!([
+        { "id": "50-1-2", "item": 50, "rank": 1, "helpful": true, "reason": null, "kind": "narrative", "model": "m", "time": "2026-01-01T00:00:01.000Z" },
+        { "id": "7-0-1", "item": 7, "rank": 2, "helpful": false, "reason": null, "kind": "narrative", "model": "m", "time": "2026-01-01T00:00:00.000Z" },
+    ]);
+    storage.set_item(feedback::V1_KEY, &v1.to_string()).unwrap();
+    let ids: Vec<_> = feedback::records().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, vec!["7-0-1", "50-1-2"], "in time order");
+    assert_eq!(storage.get_item(feedback::V1_KEY).unwrap(), None);
+    assert_eq!(feedback::count(), 2);
+    storage.set_item(feedback::V1_KEY, "{not json").unwrap();
+    assert_eq!(feedback::count(), 2);
+    assert_eq!(feedback::append(&record(&id(1), None)).unwrap(), 3);
+    feedback::clear();
+    assert_eq!(feedback::count(), 0);
 }
 
 #[wasm_bindgen_test]

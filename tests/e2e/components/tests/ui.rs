@@ -200,7 +200,7 @@ async fn list_renders_and_why_this_discloses_the_panel() {
     assert!(narrative.contains("Because of your recent picks"), "{narrative}");
     // The counterfactual sentence names the most recent event and the ranks.
     let cf = one(&m.root, ".wt-cf").text_content().unwrap();
-    assert!(cf.contains("If you hadn't watched GoldenEye"), "{cf}");
+    assert!(cf.contains("If you hadn't watched \u{2068}GoldenEye\u{2069}"), "{cf}");
     assert!(cf.contains("to #9"), "{cf}");
     // One timeline row per event, newest first, with a what-if switch each.
     let switches = all(&m.root, ".wt-switch");
@@ -333,7 +333,7 @@ fn sentences_are_fixed_templates() {
     let set = CounterfactualSet { positions: vec![Position(0), Position(2)], new_rank: Rank(14), replaced_by: ItemId(2) };
     assert_eq!(
         text::drop_out_sentence(&naming, &window, ItemId(3), 2, 5, &set),
-        "If you hadn't watched Toy Story and Four Rooms, Four Rooms would drop from #2 to #14, out of your top 5, and GoldenEye would take its place."
+        "If you hadn't watched \u{2068}Toy Story\u{2069} and \u{2068}Four Rooms\u{2069}, \u{2068}Four Rooms\u{2069} would drop from #2 to #14, out of your top 5, and \u{2068}GoldenEye\u{2069} would take its place."
     );
     assert_eq!(text::signed(0.12), "+0.120");
     assert_eq!(text::signed(-0.034), "−0.034");
