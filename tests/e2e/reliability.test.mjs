@@ -520,6 +520,7 @@ test(`memory stays bounded over ${CYCLES} explain-and-render cycles`, { timeout:
   await cdp.send("Performance.enable");
   const warm = Math.min(100, Math.floor(CYCLES / 2));
   let atWarm = null;
+  const samples = [];
   const started = Date.now();
   try {
     await waitExplained(page, "w");
@@ -544,18 +545,27 @@ test(`memory stays bounded over ${CYCLES} explain-and-render cycles`, { timeout:
         await openPanel(page, "w");
       }
       if (cycle === warm) atWarm = await memory(page, cdp);
+      if (cycle % Math.max(1, Math.floor(CYCLES / 10)) === 0) samples.push({ cycle, ...(cycle === warm ? atWarm : await memory(page, cdp)) });
     }
     const atEnd = await memory(page, cdp);
     const growth = Object.fromEntries(Object.keys(atEnd).map((k) => [k, atEnd[k] - atWarm[k]]));
-    figures.memory = { cycles: CYCLES, warm_cycle: warm, at_warm: atWarm, at_end: atEnd, growth, ms_per_cycle: Math.round((Date.now() - started) / CYCLES) };
+    figures.memory = { cycles: CYCLES, warm_cycle: warm, at_warm: atWarm, at_end: atEnd, growth, ms_per_cycle: Math.round((Date.now() - started) / CYCLES), samples };
     console.log(`memory over ${CYCLES} cycles: ${JSON.stringify(figures.memory)}`);
-    // The bounds: the whole growth from the warm-up cycle to the last, whatever the cycle count.
+    // The bounds, from cycle `warm` to the last. The worker (the model) must not grow at all beyond
+    // allocator slack, nor the page's JS heap, DOM or listeners. The page's wasm (the leptos UI) has a
+    // known small leak that predates this suite: about 0.7-0.8 KB per panel opened and closed and 1 KB per
+    // new history, whether or not the JS garbage collector ran (suspected: in reactive_graph 0.2.16 a
+    // dropped render effect stays in the subscriber set of every long-lived signal it read, and For keeps
+    // a Weak to each removed row's owner). It is bounded per cycle, so that anything bigger, like a kept
+    // document or a kept panel (tens of KB a cycle), fails.
     const MiB = 1 << 20;
-    assert.ok(growth.wasm_page <= 2 * MiB, `page wasm memory grew by ${growth.wasm_page} bytes`);
-    assert.ok(atEnd.wasm_worker === null || growth.wasm_worker <= 4 * MiB, `worker wasm memory grew by ${growth.wasm_worker} bytes`);
-    assert.ok(growth.js_heap_used <= 4 * MiB, `the page's JS heap grew by ${growth.js_heap_used} bytes`);
-    assert.ok(growth.dom_nodes <= 1000, `the page kept ${growth.dom_nodes} more DOM nodes`);
-    assert.ok(growth.js_listeners <= 200, `the page kept ${growth.js_listeners} more event listeners`);
+    const measured = CYCLES - warm;
+    const pageBound = 4096 * measured + MiB / 2;
+    assert.ok(growth.wasm_page <= pageBound, `page wasm memory grew by ${growth.wasm_page} bytes over ${measured} cycles (bound ${pageBound})`);
+    assert.ok(atEnd.wasm_worker === null || growth.wasm_worker <= MiB, `worker wasm memory grew by ${growth.wasm_worker} bytes`);
+    assert.ok(growth.js_heap_used <= MiB, `the page's JS heap grew by ${growth.js_heap_used} bytes`);
+    assert.ok(growth.dom_nodes <= 100, `the page kept ${growth.dom_nodes} more DOM nodes`);
+    assert.ok(growth.js_listeners <= 20, `the page kept ${growth.js_listeners} more event listeners`);
     assert.deepEqual(seen.errors, []);
   } finally {
     await cdp.detach().catch(() => {});
