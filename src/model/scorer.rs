@@ -11,6 +11,13 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 /// Windows per tract call: large enough to amortise a call, small enough to bound the score buffer.
 pub const MAX_BATCH: usize = 64;
+/// The most output floats one tract call may produce (64 MB): with 10 million items, or long windows
+/// with attention, batches shrink to stay under it.
+pub const MAX_OUTPUT_FLOATS: usize = 16 << 20;
+/// The largest ONNX model whythis loads (256 MB). tract holds the weights and an optimised copy of them,
+/// so a model needs two to three times its size in memory, and wasm32 has 4 GB at most; the default
+/// model is under 1 MB, and a visitor's device should never be asked to download anything near this.
+pub const MAX_MODEL_BYTES: usize = 256 << 20;
 
 /// The shape of a model's attention output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +84,9 @@ impl Scorer {
     }
 
     fn load_checked(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
+        if onnx.len() > MAX_MODEL_BYTES {
+            return Err(ModelError::TooLarge { what: "ONNX model", bytes: onnx.len(), max: MAX_MODEL_BYTES });
+        }
         let mut violations = card.violations();
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
@@ -171,7 +181,7 @@ impl Scorer {
         want_attention: bool,
         mut each: impl FnMut(usize, RowOutput<'_>),
     ) -> Result<(), ModelError> {
-        let chunk = if self.fixed_batch_one { 1 } else { MAX_BATCH };
+        let chunk = self.batch_size();
         let width = self.card.num_items as usize + 1;
         let mut done = 0;
         for group in windows.chunks(chunk) {
@@ -220,6 +230,16 @@ impl Scorer {
             result = Some((out.scores.to_vec(), out.attention.map(<[f32]>::to_vec)))
         })?;
         result.ok_or_else(|| ModelError::Run("the model returned no rows".into()))
+    }
+
+    /// Windows per tract call: MAX_BATCH, fewer when the outputs of a full batch would pass MAX_OUTPUT_FLOATS.
+    pub fn batch_size(&self) -> usize {
+        if self.fixed_batch_one {
+            return 1;
+        }
+        let attention = self.attention.map_or(0, |a| a.layers * a.heads * self.card.seq_len * self.card.seq_len);
+        let per_window = self.card.num_items as usize + 1 + attention;
+        (MAX_OUTPUT_FLOATS / per_window).clamp(1, MAX_BATCH)
     }
 
     fn run(&self, group: &[Slots]) -> Result<TVec<TValue>, ModelError> {
