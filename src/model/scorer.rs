@@ -6,6 +6,7 @@ use super::contract::Violation;
 use super::error::ModelError;
 use super::window::Slots;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
@@ -59,10 +60,37 @@ pub struct RowOutput<'a> {
     pub attention: Option<&'a [f32]>,
 }
 
-/// A model ready to score: the optimised tract plan is built once, at load.
+/// An optimised plan and the run state kept between calls, so a call allocates no fresh state.
+struct Plan {
+    runnable: Arc<TypedRunnableModel>,
+    state: Mutex<Option<TypedSimpleState>>,
+}
+
+impl Plan {
+    fn new(model: TypedModel) -> TractResult<Plan> {
+        Ok(Plan { runnable: model.into_optimized()?.into_runnable()?, state: Mutex::new(None) })
+    }
+
+    fn run(&self, inputs: TVec<TValue>) -> Result<TVec<TValue>, ModelError> {
+        // The state is taken out while it runs: a call that fails or panics leaves none behind to reuse.
+        let kept = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let mut state = match kept {
+            Some(state) => state,
+            None => self.runnable.spawn().map_err(run_error)?,
+        };
+        let outputs = state.run(inputs).map_err(run_error)?;
+        *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(state);
+        Ok(outputs)
+    }
+}
+
+/// A model ready to score: the optimised tract plans are built once, at load.
 pub struct Scorer {
     card: ModelCard,
-    plan: std::sync::Arc<TypedRunnableModel>,
+    /// Runs any batch size (or only 1, for graphs fixed to it). A second plan with the batch fixed to 64
+    /// was measured and gained nothing on the default model (its cost is per window, not per call).
+    plan: Plan,
+    batch: usize,
     feeds_actions: bool,
     fixed_batch_one: bool,
     attention: Option<AttentionShape>,
@@ -132,14 +160,14 @@ impl Scorer {
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
         }
-        let plan = typed
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}")))?;
+        let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
+        let batch = batch_size(&card, batch_is_one, attention);
+        let plan = Plan::new(typed).map_err(optimise_error)?;
         Ok(Scorer {
             feeds_actions: card.inputs.action_types.is_some(),
             card,
             plan,
+            batch,
             fixed_batch_one: batch_is_one,
             attention,
             embedding,
@@ -234,12 +262,7 @@ impl Scorer {
 
     /// Windows per tract call: MAX_BATCH, fewer when the outputs of a full batch would pass MAX_OUTPUT_FLOATS.
     pub fn batch_size(&self) -> usize {
-        if self.fixed_batch_one {
-            return 1;
-        }
-        let attention = self.attention.map_or(0, |a| a.layers * a.heads * self.card.seq_len * self.card.seq_len);
-        let per_window = self.card.num_items as usize + 1 + attention;
-        (MAX_OUTPUT_FLOATS / per_window).clamp(1, MAX_BATCH)
+        self.batch
     }
 
     fn run(&self, group: &[Slots]) -> Result<TVec<TValue>, ModelError> {
@@ -253,8 +276,19 @@ impl Scorer {
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.windows.fetch_add(group.len(), Ordering::Relaxed);
-        contain_panics(|| self.plan.run(inputs).map_err(run_error))
+        contain_panics(|| self.plan.run(inputs))
     }
+}
+
+/// Windows per tract call for a model: MAX_BATCH, fewer when a full batch's outputs would pass
+/// MAX_OUTPUT_FLOATS, 1 when the graph fixes the batch to 1.
+fn batch_size(card: &ModelCard, batch_is_one: bool, attention: Option<AttentionShape>) -> usize {
+    if batch_is_one {
+        return 1;
+    }
+    let attention = attention.map_or(0, |a| a.layers * a.heads * card.seq_len * card.seq_len);
+    let per_window = card.num_items as usize + 1 + attention;
+    (MAX_OUTPUT_FLOATS / per_window).clamp(1, MAX_BATCH)
 }
 
 /// Turns a panic inside tract (a hostile graph can trigger one) into an error, where unwinding exists.
