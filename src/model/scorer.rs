@@ -6,7 +6,7 @@ use super::contract::Violation;
 use super::error::ModelError;
 use super::window::Slots;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
@@ -60,36 +60,14 @@ pub struct RowOutput<'a> {
     pub attention: Option<&'a [f32]>,
 }
 
-/// An optimised plan and the run state kept between calls, so a call allocates no fresh state.
-struct Plan {
-    runnable: Arc<TypedRunnableModel>,
-    state: Mutex<Option<TypedSimpleState>>,
-}
-
-impl Plan {
-    fn new(model: TypedModel) -> TractResult<Plan> {
-        Ok(Plan { runnable: model.into_optimized()?.into_runnable()?, state: Mutex::new(None) })
-    }
-
-    fn run(&self, inputs: TVec<TValue>) -> Result<TVec<TValue>, ModelError> {
-        // The state is taken out while it runs: a call that fails or panics leaves none behind to reuse.
-        let kept = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-        let mut state = match kept {
-            Some(state) => state,
-            None => self.runnable.spawn().map_err(run_error)?,
-        };
-        let outputs = state.run(inputs).map_err(run_error)?;
-        *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(state);
-        Ok(outputs)
-    }
-}
-
 /// A model ready to score: the optimised tract plans are built once, at load.
 pub struct Scorer {
     card: ModelCard,
     /// Runs any batch size (or only 1, for graphs fixed to it). A second plan with the batch fixed to 64
     /// was measured and gained nothing on the default model (its cost is per window, not per call).
-    plan: Plan,
+    /// Each call spawns a fresh run state: a kept one carries a recurrent op's batch-shaped state
+    /// (tract's GruSeq) into the next call and fails it.
+    plan: Arc<TypedRunnableModel>,
     batch: usize,
     feeds_actions: bool,
     fixed_batch_one: bool,
@@ -162,7 +140,7 @@ impl Scorer {
         }
         let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
         let batch = batch_size(&card, batch_is_one, attention);
-        let plan = Plan::new(typed).map_err(optimise_error)?;
+        let plan = typed.into_optimized().and_then(|m| m.into_runnable()).map_err(optimise_error)?;
         Ok(Scorer {
             feeds_actions: card.inputs.action_types.is_some(),
             card,
@@ -276,7 +254,7 @@ impl Scorer {
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.windows.fetch_add(group.len(), Ordering::Relaxed);
-        contain_panics(|| self.plan.run(inputs))
+        contain_panics(|| self.plan.run(inputs).map_err(run_error))
     }
 }
 
