@@ -69,7 +69,7 @@ fn bad_input_exits_non_zero_with_a_message_and_never_panics() {
     std::fs::write(&path, "[{\"item\": 5,").unwrap();
     let bad_file = path.to_str().unwrap().to_owned();
     for (history, words) in [
-        ("5,99999", "valid item ids are 1 to 1682"),
+        ("5,99999", "only knows items 1 to 1682"),
         ("5,x", "not a comma-separated list"),
         (bad_file.as_str(), "not valid"),
         ("no/such/file.json", "no such file"),

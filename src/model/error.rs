@@ -24,7 +24,7 @@ pub enum ModelError {
     Contract(Vec<Violation>),
     /// A history event names an item the model does not have. The id itself is left out: error texts
     /// reach consoles and logs, and the history must not.
-    #[error("event {index} of the history (counting from 0) names an item the model does not know; valid item ids are 1 to {num_items}")]
+    #[error("event {index} of the history (counting from 0) names an item the model does not know; the model only knows items 1 to {num_items}")]
     UnknownItem { index: usize, num_items: u32 },
     /// A history event names an action the card does not list (the action itself is left out, as above).
     #[error("event {index} of the history (counting from 0) has an action that the model card does not list (it knows: {known})")]
