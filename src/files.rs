@@ -31,16 +31,26 @@ pub fn read(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(|source| FileError::Read { path: path.to_owned(), source })
 }
 
+/// Reads a file that may be at most `max` bytes long, refusing a larger one before reading it.
+pub fn read_at_most(path: &Path, what: &'static str, max: usize) -> Result<Vec<u8>, FileError> {
+    let bytes = std::fs::metadata(path).map_err(|source| FileError::Read { path: path.to_owned(), source })?.len();
+    if bytes > max as u64 {
+        let source = ModelError::TooLarge { what, bytes: usize::try_from(bytes).unwrap_or(usize::MAX), max };
+        return Err(FileError::Model { path: path.to_owned(), source });
+    }
+    read(path)
+}
+
 /// Reads a card, its ONNX file and its catalog (paths relative to the card).
 pub fn load_model(card_path: &Path) -> Result<LoadedModel, FileError> {
     let card = read_card(card_path)?;
     let dir = card_path.parent().unwrap_or(Path::new("."));
     let onnx_path = dir.join(&card.onnx);
-    let onnx = read(&onnx_path)?;
+    let onnx = read_at_most(&onnx_path, "ONNX model", crate::model::scorer::MAX_MODEL_BYTES)?;
     let catalog = match &card.catalog {
         Some(name) => {
             let path = dir.join(name);
-            Catalog::from_json(&read(&path)?, card.num_items)
+            Catalog::from_json(&read_at_most(&path, "catalog", crate::model::catalog::MAX_CATALOG_BYTES)?, card.num_items)
                 .map_err(|source| FileError::Model { path, source })?
         }
         None => Catalog::default(),
@@ -51,5 +61,5 @@ pub fn load_model(card_path: &Path) -> Result<LoadedModel, FileError> {
 
 /// Reads and parses a card alone.
 pub fn read_card(card_path: &Path) -> Result<ModelCard, FileError> {
-    ModelCard::from_json(&read(card_path)?).map_err(|source| FileError::Model { path: card_path.to_owned(), source })
+    ModelCard::from_json(&read_at_most(card_path, "model card", crate::model::card::MAX_CARD_BYTES)?).map_err(|source| FileError::Model { path: card_path.to_owned(), source })
 }

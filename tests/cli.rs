@@ -78,6 +78,7 @@ fn bad_input_exits_non_zero_with_a_message_and_never_panics() {
         assert_eq!(o.status.code(), Some(1), "{history}: {}", text(&o));
         assert!(text(&o).contains(words), "{history}: {}", text(&o));
         assert!(!text(&o).contains("panicked"));
+        assert!(!text(&o).contains("99999"), "the history leaked into the message: {}", text(&o));
     }
     let _ = std::fs::remove_file(&path);
     let o = whythis(&["recommend", "--model", "models/sasrec.card.json", "--history", "1", "--top-k", "0"]);

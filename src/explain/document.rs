@@ -78,6 +78,9 @@ pub struct Cost {
     pub windows: usize,
     /// Windows scored per method.
     pub by_method: BTreeMap<String, usize>,
+    /// One sentence per method that did less than asked to stay within a budget (empty = none did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<String>,
 }
 
 /// The occlusion of one event: `delta = s(H) - s(H without it)`.
@@ -107,7 +110,7 @@ pub struct AttentionEntry {
 pub struct ShapleyValues {
     /// One value per window event.
     pub values: Vec<ShapleyEntry>,
-    /// Permutations sampled (0 when exact).
+    /// Permutations sampled (0 when exact); fewer than asked for when a budget ran out (see `Cost::degraded`).
     pub permutations: usize,
     /// The sampling seed.
     pub seed: u64,

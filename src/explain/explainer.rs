@@ -3,6 +3,7 @@
 
 use super::ablation::recent_vs_long_term;
 use super::attention;
+use super::budget::Budget;
 use super::counterfactual::counterfactuals;
 use super::document::{Cost, ExplanationDocument, ItemExplanation, Recommendation, DOCUMENT_FORMAT};
 use super::error::ExplainError;
@@ -11,7 +12,7 @@ use super::narrative::{narrative, NarrativeFacts};
 use super::occlusion::occlusion;
 use super::options::{AttentionDetail, ExplainOptions};
 use super::rescoring::Rescorer;
-use super::shapley::shapley;
+use super::shapley::shapley_within;
 use crate::model::{Catalog, History, ModelCard, ModelError, Ranked, Ranking, Scorer, Window};
 
 /// The most items one request may rank.
@@ -20,10 +21,14 @@ pub const MAX_TOP_K: usize = 100;
 pub const MAX_COUNTERFACTUAL_EVENTS: usize = 10;
 /// The largest Shapley budget one request may ask for.
 pub const MAX_PERMUTATIONS: usize = 4096;
+/// The most sensitive tags, and the most sensitive items, one request may name: each is checked for
+/// every event named in a narrative.
+pub const MAX_SENSITIVE: usize = 10_000;
 
 /// Ranks the history's candidates and explains the top K (or the one item asked for).
 pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, ExplainError> {
     check(options)?;
+    let budget = Budget::start(options);
     let card = scorer.card();
     let window = Window::new(card, history)?;
     let calls_before = scorer.usage().0;
@@ -43,7 +48,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     let base_scores: Vec<f32> = targets.iter().map(|r| r.score).collect();
     let occlusions = occlusion(&mut rescorer, &base_scores)?;
     let recents = recent_vs_long_term(&mut rescorer, &base_scores)?;
-    let shapleys = shapley(&mut rescorer, options.permutations, options.seed)?;
+    let (shapleys, shapley_degraded) = shapley_within(&mut rescorer, options.permutations, options.seed, &budget)?;
     let ranks: Vec<_> = targets.iter().map(|r| r.rank).collect();
     let counterfactual_sets = counterfactuals(&mut rescorer, &occlusions, &ranks, options.max_events)?;
     let attention_shape = scorer.attention_shape();
@@ -75,6 +80,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
             ledger: &item_ledger,
             sensitive_tags: &options.sensitive_tags,
             sensitive_items: &options.sensitive_items,
+            degraded: shapley_degraded.as_deref(),
         });
         rec.explanation = Some(ItemExplanation {
             occlusion: occlusions[t].clone(),
@@ -95,6 +101,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         model_calls: scorer.usage().0 - calls_before,
         windows: by_method.values().sum(),
         by_method,
+        degraded: shapley_degraded.into_iter().collect(),
     });
     Ok(document)
 }
@@ -129,6 +136,15 @@ fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
     }
     if options.permutations == 0 || options.permutations > MAX_PERMUTATIONS {
         return bad(format!("permutations must be between 1 and {MAX_PERMUTATIONS}, got {}", options.permutations));
+    }
+    if options.time_budget_ms == Some(0) {
+        return bad("time_budget_ms must be at least 1 when given (leave it out for no budget)".into());
+    }
+    if options.max_windows == Some(0) {
+        return bad("max_windows must be at least 1 when given (leave it out for no budget)".into());
+    }
+    if options.sensitive_tags.len() > MAX_SENSITIVE || options.sensitive_items.len() > MAX_SENSITIVE {
+        return bad(format!("at most {MAX_SENSITIVE} sensitive tags and {MAX_SENSITIVE} sensitive items may be given"));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod ablation;
 pub mod attention;
+pub mod budget;
 pub mod counterfactual;
 pub mod document;
 pub mod error;

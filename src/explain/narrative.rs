@@ -38,6 +38,8 @@ pub struct NarrativeFacts<'a> {
     pub sensitive_tags: &'a [String],
     /// Items the host marked sensitive.
     pub sensitive_items: &'a [ItemId],
+    /// The sentence saying Shapley sampling was cut short by a budget, if it was.
+    pub degraded: Option<&'a str>,
 }
 
 /// The summary (at most two sentences) and the deeper dive.
@@ -232,6 +234,9 @@ fn deep_dive(f: &NarrativeFacts) -> Vec<String> {
                 ));
             }
         }
+    }
+    if let Some(degraded) = f.degraded {
+        out.push(format!("{degraded} The Shapley figures are estimates from fewer samples than usual."));
     }
     if let Some((tag, value)) = f
         .ledger

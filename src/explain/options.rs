@@ -13,6 +13,10 @@ pub const DEFAULT_PERMUTATIONS: usize = 64;
 pub const DEFAULT_SEED: u64 = 7;
 /// Windows of at most this many events get exact Shapley values (2^n coalitions).
 pub const EXACT_SHAPLEY_MAX_EVENTS: usize = 10;
+/// Shapley permutation pairs (a permutation and its reverse) scored per chunk: budgets are checked
+/// between chunks, so this is how much a budget can be overrun, and what a degraded result is a
+/// multiple of.
+pub const SHAPLEY_CHUNK_PAIRS: usize = 8;
 /// How many of the most recent events count as "recent".
 pub const RECENT_EVENTS: usize = 5;
 
@@ -51,6 +55,11 @@ pub struct ExplainOptions {
     pub sensitive_items: Vec<ItemId>,
     /// Only rank; skip every explanation (what `recommend` does).
     pub rank_only: bool,
+    /// Wall-clock budget of one explanation in milliseconds (none = unlimited). When it runs out,
+    /// Shapley sampling stops after its current chunk of permutations and the document says so.
+    pub time_budget_ms: Option<u64>,
+    /// Budget in scored windows (none = unlimited): like the time budget, but the same on every machine.
+    pub max_windows: Option<usize>,
 }
 
 impl Default for ExplainOptions {
@@ -66,6 +75,8 @@ impl Default for ExplainOptions {
             sensitive_tags: Vec::new(),
             sensitive_items: Vec::new(),
             rank_only: false,
+            time_budget_ms: None,
+            max_windows: None,
         }
     }
 }

@@ -73,6 +73,11 @@ impl<'a> Rescorer<'a> {
         &self.windows_by_method
     }
 
+    /// Windows scored so far by every method.
+    pub fn windows_scored(&self) -> usize {
+        self.windows_by_method.values().sum()
+    }
+
     /// Outcomes of removing each set (cached: a set removed twice is scored once).
     pub fn removing(&mut self, method: &str, sets: &[EventSet]) -> Result<Vec<Outcome>, ExplainError> {
         let mut missing: Vec<EventSet> = Vec::new();

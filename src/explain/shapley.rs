@@ -1,34 +1,55 @@
 //! Shapley values over window events (DESIGN.md §3), with `v(S) = s(window without the events not in S)`.
 //! Exact for short windows; otherwise antithetic permutation sampling with a fixed seed. Either way the
 //! values add up to `v(all) - v(none)`, because each permutation's marginals telescope.
+//!
+//! Sampling runs in chunks of [`SHAPLEY_CHUNK_PAIRS`] pairs, drawn from one seeded stream; between chunks
+//! the budget is checked, so a stopped run gives exactly what a run asking for the permutations it
+//! completed would give.
 
+use super::budget::{Budget, Spent};
 use super::document::{ShapleyEntry, ShapleyValues};
 use super::error::ExplainError;
-use super::options::EXACT_SHAPLEY_MAX_EVENTS;
+use super::options::{EXACT_SHAPLEY_MAX_EVENTS, SHAPLEY_CHUNK_PAIRS};
 use super::rescoring::Rescorer;
 use crate::model::Position;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-/// Shapley values of every window event, one set per target.
+/// Shapley values of every window event, one set per target, with no budget.
 pub fn shapley(rescorer: &mut Rescorer, permutations: usize, seed: u64) -> Result<Vec<ShapleyValues>, ExplainError> {
+    Ok(shapley_within(rescorer, permutations, seed, &Budget::unlimited())?.0)
+}
+
+/// Shapley values of every window event (one set per target), and a sentence when a budget cut the
+/// sampling short.
+pub fn shapley_within(
+    rescorer: &mut Rescorer,
+    permutations: usize,
+    seed: u64,
+    budget: &Budget,
+) -> Result<(Vec<ShapleyValues>, Option<String>), ExplainError> {
     let n = rescorer.window().len();
     let targets = rescorer.targets().len();
-    let (phi, used, exact) = if n <= EXACT_SHAPLEY_MAX_EVENTS {
-        (exact_values(rescorer, n)?, 0, true)
+    let (phi, used, exact, degraded) = if n <= EXACT_SHAPLEY_MAX_EVENTS {
+        (exact_values(rescorer, n)?, 0, true, None)
     } else {
         let pairs = permutations.div_ceil(2).max(1);
-        (sampled_values(rescorer, n, pairs, seed)?, pairs * 2, false)
+        let (phi, done, spent) = sampled_values(rescorer, n, pairs, seed, budget)?;
+        let degraded = spent.map(|spent| {
+            format!("Shapley values used {} of {} permutations {}.", done * 2, pairs * 2, spent.reason())
+        });
+        (phi, done * 2, false, degraded)
     };
-    Ok((0..targets)
+    let values = (0..targets)
         .map(|t| ShapleyValues {
             values: (0..n).map(|i| ShapleyEntry { position: Position(i), value: phi[t][i] as f32 }).collect(),
             permutations: used,
             seed,
             exact,
         })
-        .collect())
+        .collect();
+    Ok((values, degraded))
 }
 
 /// Every coalition: 2^n windows.
@@ -60,47 +81,76 @@ fn factorial(k: usize) -> f64 {
     (1..=k).map(|x| x as f64).product()
 }
 
-/// `pairs` random permutations and their reverses; the prefixes of each are the coalitions.
-fn sampled_values(rescorer: &mut Rescorer, n: usize, pairs: usize, seed: u64) -> Result<Vec<Vec<f64>>, ExplainError> {
+/// Up to `pairs` random permutations and their reverses, chunk by chunk until done or the budget is
+/// spent; the prefixes of each are the coalitions. Returns the values, the pairs used, and the budget
+/// that stopped the sampling early, if one did.
+fn sampled_values(
+    rescorer: &mut Rescorer,
+    n: usize,
+    pairs: usize,
+    seed: u64,
+    budget: &Budget,
+) -> Result<(Vec<Vec<f64>>, usize, Option<Spent>), ExplainError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut orders: Vec<Vec<usize>> = Vec::with_capacity(pairs * 2);
-    for _ in 0..pairs {
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut rng);
-        let reversed = order.iter().rev().copied().collect();
-        orders.push(order);
-        orders.push(reversed);
-    }
-    // Row 0 = no event, row 1 = every event, then the n - 1 proper prefixes of each order.
-    let mut masks = vec![vec![false; n], vec![true; n]];
-    for order in &orders {
-        let mut keep = vec![false; n];
-        for &i in &order[..n - 1] {
-            keep[i] = true;
-            masks.push(keep.clone());
-        }
-    }
-    let v = rescorer.target_scores_keeping("shapley", &masks)?;
     let targets = rescorer.targets().len();
     let mut phi = vec![vec![0.0f64; n]; targets];
-    for (o, order) in orders.iter().enumerate() {
-        let prefix_row = |j: usize| match j {
-            0 => 0,
-            j if j == n => 1,
-            j => 2 + o * (n - 1) + (j - 1),
-        };
-        for (j, &event) in order.iter().enumerate() {
-            let (before, after) = (prefix_row(j), prefix_row(j + 1));
-            for t in 0..targets {
-                phi[t][event] += f64::from(v[after][t]) - f64::from(v[before][t]);
+    // v(none) and v(all) ride in the first chunk's batch: every order starts and ends with them.
+    let mut ends: Option<(Vec<f32>, Vec<f32>)> = None;
+    let mut done = 0;
+    let mut stopped = None;
+    while done < pairs {
+        if done > 0 {
+            if let Some(spent) = budget.spent(rescorer.windows_scored()) {
+                stopped = Some(spent);
+                break;
             }
         }
+        let chunk = SHAPLEY_CHUNK_PAIRS.min(pairs - done);
+        let mut orders: Vec<Vec<usize>> = Vec::with_capacity(chunk * 2);
+        for _ in 0..chunk {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.shuffle(&mut rng);
+            let reversed = order.iter().rev().copied().collect();
+            orders.push(order);
+            orders.push(reversed);
+        }
+        let mut masks = if ends.is_none() { vec![vec![false; n], vec![true; n]] } else { Vec::new() };
+        let first = masks.len();
+        for order in &orders {
+            let mut keep = vec![false; n];
+            for &i in &order[..n - 1] {
+                keep[i] = true;
+                masks.push(keep.clone());
+            }
+        }
+        let mut v = rescorer.target_scores_keeping("shapley", &masks)?;
+        let prefixes = v.split_off(first);
+        if ends.is_none() {
+            let all = v.pop().unwrap_or_default();
+            let none = v.pop().unwrap_or_default();
+            ends = Some((none, all));
+        }
+        let Some((none, all)) = &ends else { unreachable!("set above") };
+        for (o, order) in orders.iter().enumerate() {
+            let score = |j: usize| match j {
+                0 => none,
+                j if j == n => all,
+                j => &prefixes[o * (n - 1) + (j - 1)],
+            };
+            for (j, &event) in order.iter().enumerate() {
+                let (before, after) = (score(j), score(j + 1));
+                for t in 0..targets {
+                    phi[t][event] += f64::from(after[t]) - f64::from(before[t]);
+                }
+            }
+        }
+        done += chunk;
     }
-    let count = orders.len() as f64;
+    let count = (done * 2) as f64;
     for row in &mut phi {
         for value in row.iter_mut() {
             *value /= count;
         }
     }
-    Ok(phi)
+    Ok((phi, done, stopped))
 }

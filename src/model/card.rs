@@ -10,6 +10,10 @@ pub const CARD_FORMAT: &str = "whythis-model/1";
 pub const MAX_SEQ_LEN: usize = 4096;
 /// The largest catalog whythis will rank: a score row of this size is 40 MB.
 pub const MAX_NUM_ITEMS: u32 = 10_000_000;
+/// The largest card file whythis parses: real cards are a few kilobytes, metrics included.
+pub const MAX_CARD_BYTES: usize = 1 << 20;
+/// The largest action vocabulary: real ones have a handful of actions (ratings, play, buy, …).
+pub const MAX_ACTIONS: usize = 1024;
 
 /// Which graph tensor plays each input role (null = the model has no such input).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +70,9 @@ pub struct ModelCard {
 impl ModelCard {
     /// Parses a card from JSON bytes and checks the rules that need no graph.
     pub fn from_json(bytes: &[u8]) -> Result<ModelCard, ModelError> {
+        if bytes.len() > MAX_CARD_BYTES {
+            return Err(ModelError::TooLarge { what: "model card", bytes: bytes.len(), max: MAX_CARD_BYTES });
+        }
         let card: ModelCard =
             serde_json::from_slice(bytes).map_err(|e| ModelError::CardJson(e.to_string()))?;
         let violations = card.violations();
@@ -99,11 +106,16 @@ impl ModelCard {
             (_, Some(actions)) if actions.len() < 2 => {
                 found.push(Violation::CardActionsTooFew { found: actions.len() })
             }
+            (_, Some(actions)) if actions.len() > MAX_ACTIONS => {
+                found.push(Violation::CardActionsTooMany { found: actions.len(), max: MAX_ACTIONS })
+            }
             _ => {}
         }
         if let Some(actions) = &self.actions {
-            for (i, a) in actions.iter().enumerate() {
-                if actions[..i].contains(a) {
+            // A set, not pairwise comparison: a card of a million actions must be refused quickly.
+            let mut seen = std::collections::HashSet::new();
+            for a in actions.iter().take(MAX_ACTIONS + 1) {
+                if !seen.insert(a) {
                     found.push(Violation::CardActionRepeated { action: a.clone() });
                 }
             }
@@ -169,6 +181,22 @@ mod tests {
             panic!("expected violations")
         };
         assert_eq!(v.len(), 4, "{v:?}");
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let many: Vec<String> = (0..=MAX_ACTIONS).map(|i| format!("\"a{i}\"")).collect();
+        let json = card_json(&format!(r#","actions":[{}]"#, many.join(",")));
+        let Err(ModelError::Contract(v)) = ModelCard::from_json(json.as_bytes()) else { panic!("expected violations") };
+        assert_eq!(v, vec![Violation::CardActionsTooMany { found: MAX_ACTIONS + 1, max: MAX_ACTIONS }]);
+        let padded = card_json("").replace('{', &format!("{{{}", " ".repeat(MAX_CARD_BYTES)));
+        let err = ModelCard::from_json(padded.as_bytes()).unwrap_err();
+        assert!(matches!(err, ModelError::TooLarge { what: "model card", .. }), "{err}");
+        for (key, value) in [("seq_len", MAX_SEQ_LEN + 1), ("num_items", MAX_NUM_ITEMS as usize + 1)] {
+            let json = card_json("").replace(&format!(r#""{key}":{}"#, if key == "seq_len" { 4 } else { 10 }), &format!(r#""{key}":{value}"#));
+            let err = ModelCard::from_json(json.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains(&format!("\"{key}\" must be between 1 and")), "{err}");
+        }
     }
 
     #[test]

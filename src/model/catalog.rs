@@ -1,9 +1,22 @@
 //! The catalog (DESIGN.md §1): titles and tags of items, used to word explanations.
 
+use super::bounded_list::{self, TOO_MANY};
 use super::error::ModelError;
 use super::ids::ItemId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// The most entries a catalog may have: the widget ships the catalog to every visitor, and a million
+/// titles is already tens of megabytes.
+pub const MAX_CATALOG_ENTRIES: usize = 1_000_000;
+/// The largest catalog file whythis parses: 64 bytes of title and tags for each of the most entries.
+pub const MAX_CATALOG_BYTES: usize = 64 * MAX_CATALOG_ENTRIES;
+/// The longest title, in bytes: titles are shown in one line of a card.
+pub const MAX_TITLE_BYTES: usize = 1024;
+/// The most tags of one entry.
+pub const MAX_TAGS: usize = 64;
+/// The longest tag, in bytes.
+pub const MAX_TAG_BYTES: usize = 128;
 
 /// One catalog entry: `{ "id": 12, "title": "…", "tags": ["jazz", …] }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,10 +39,40 @@ pub struct Catalog {
 impl Catalog {
     /// Parses a catalog and checks that every id is one the model knows and appears once.
     pub fn from_json(bytes: &[u8], num_items: u32) -> Result<Catalog, ModelError> {
-        let list: Vec<CatalogEntry> =
-            serde_json::from_slice(bytes).map_err(|e| ModelError::CatalogJson(e.to_string()))?;
+        if bytes.len() > MAX_CATALOG_BYTES {
+            return Err(ModelError::TooLarge { what: "catalog", bytes: bytes.len(), max: MAX_CATALOG_BYTES });
+        }
+        let mut reader = serde_json::Deserializer::from_slice(bytes);
+        let list: Vec<CatalogEntry> = bounded_list::deserialize(&mut reader, MAX_CATALOG_ENTRIES)
+            .and_then(|list| reader.end().map(|()| list))
+            .map_err(|e| {
+                let message = e.to_string();
+                ModelError::CatalogJson(if message.starts_with(TOO_MANY) {
+                    format!("it has more than {MAX_CATALOG_ENTRIES} entries, the most whythis reads")
+                } else {
+                    message
+                })
+            })?;
         let mut entries = HashMap::with_capacity(list.len());
         for (index, entry) in list.into_iter().enumerate() {
+            if entry.title.len() > MAX_TITLE_BYTES {
+                return Err(ModelError::CatalogJson(format!(
+                    "the title of entry {index} is {} bytes long; whythis accepts at most {MAX_TITLE_BYTES}",
+                    entry.title.len()
+                )));
+            }
+            if entry.tags.len() > MAX_TAGS {
+                return Err(ModelError::CatalogJson(format!(
+                    "entry {index} has {} tags; whythis accepts at most {MAX_TAGS}",
+                    entry.tags.len()
+                )));
+            }
+            if let Some(tag) = entry.tags.iter().find(|t| t.len() > MAX_TAG_BYTES) {
+                return Err(ModelError::CatalogJson(format!(
+                    "a tag of entry {index} is {} bytes long; whythis accepts at most {MAX_TAG_BYTES}",
+                    tag.len()
+                )));
+            }
             if entry.id.0 == 0 || entry.id.0 > num_items {
                 return Err(ModelError::CatalogJson(format!(
                     "entry {index} has id {}, but the model only knows items 1 to {num_items}",
@@ -90,5 +133,24 @@ mod tests {
         assert!(Catalog::from_json(br#"[{"id":1,"title":"A"},{"id":1,"title":"B"}]"#, 3).is_err());
         assert!(Catalog::from_json(b"[{\"id\":1,", 3).is_err());
         assert!(Catalog::from_json(br#"{"id":1}"#, 3).is_err());
+        assert!(Catalog::from_json(br#"[{"id":1,"title":"A"}] trailing"#, 3).is_err());
+    }
+
+    #[test]
+    fn limits_are_enforced_with_sentences() {
+        let err = |json: String| Catalog::from_json(json.as_bytes(), 10).unwrap_err().to_string();
+        let long_title = format!(r#"[{{"id":1,"title":"{}"}}]"#, "t".repeat(MAX_TITLE_BYTES + 1));
+        assert!(err(long_title).contains("title of entry 0"));
+        let many_tags = format!(r#"[{{"id":1,"title":"A","tags":[{}]}}]"#, vec![r#""x""#; MAX_TAGS + 1].join(","));
+        assert!(err(many_tags).contains("tags"));
+        let long_tag = format!(r#"[{{"id":1,"title":"A","tags":["{}"]}}]"#, "x".repeat(MAX_TAG_BYTES + 1));
+        assert!(err(long_tag).contains("a tag of entry 0"));
+        let many = format!("[{}]", vec![r#"{"id":1,"title":""}"#; MAX_CATALOG_ENTRIES + 1].join(","));
+        assert!(err(many).contains(&format!("more than {MAX_CATALOG_ENTRIES} entries")));
+        let huge = format!("[{}]", " ".repeat(MAX_CATALOG_BYTES));
+        assert!(matches!(Catalog::from_json(huge.as_bytes(), 10), Err(ModelError::TooLarge { what: "catalog", .. })));
+        // At the limits, a catalog is accepted.
+        let edge = format!(r#"[{{"id":1,"title":"{}","tags":[{}]}}]"#, "t".repeat(MAX_TITLE_BYTES), vec![r#""x""#; MAX_TAGS].join(","));
+        assert_eq!(Catalog::from_json(edge.as_bytes(), 10).unwrap().len(), 1);
     }
 }

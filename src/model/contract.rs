@@ -23,6 +23,9 @@ pub enum Violation {
     /// The action vocabulary has no real action.
     #[error("card: \"actions\" must hold the padding entry and at least one action, found {found} entries")]
     CardActionsTooFew { found: usize },
+    /// The action vocabulary is larger than whythis accepts.
+    #[error("card: \"actions\" may hold at most {max} entries, found {found}")]
+    CardActionsTooMany { found: usize, max: usize },
     /// An action name appears twice.
     #[error("card: action \"{action}\" appears more than once in \"actions\"")]
     CardActionRepeated { action: String },

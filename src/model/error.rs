@@ -22,12 +22,16 @@ pub enum ModelError {
     /// The card or the graph breaks one or more rules of the model contract.
     #[error("the model does not follow the whythis model contract:\n{}", list(.0))]
     Contract(Vec<Violation>),
-    /// A history event names an item the model does not have.
-    #[error("event {index} of the history is item {item}, but the model only knows items 1 to {num_items}")]
-    UnknownItem { index: usize, item: i64, num_items: u32 },
-    /// A history event names an action the card does not list.
-    #[error("event {index} of the history has action \"{action}\", which the model card does not list (it knows: {known})")]
-    UnknownAction { index: usize, action: String, known: String },
+    /// A history event names an item the model does not have. The id itself is left out: error texts
+    /// reach consoles and logs, and the history must not.
+    #[error("event {index} of the history (counting from 0) names an item the model does not know; the model only knows items 1 to {num_items}")]
+    UnknownItem { index: usize, num_items: u32 },
+    /// A history event names an action the card does not list (the action itself is left out, as above).
+    #[error("event {index} of the history (counting from 0) has an action that the model card does not list (it knows: {known})")]
+    UnknownAction { index: usize, known: String },
+    /// An input is larger than whythis reads, so it is refused before it is parsed.
+    #[error("the {what} is {bytes} bytes long; whythis reads at most {max} bytes")]
+    TooLarge { what: &'static str, bytes: usize, max: usize },
     /// The history has more events than whythis accepts.
     #[error("the history has {len} events; whythis accepts at most {max}")]
     HistoryTooLong { len: usize, max: usize },

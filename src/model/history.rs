@@ -1,10 +1,14 @@
 //! A visitor's interaction history as the host hands it over (DESIGN.md §2), before any model checks.
 
+use super::bounded_list::{self, TOO_MANY};
 use super::error::ModelError;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The most events whythis will read from one history; only the last `seq_len` reach the model.
 pub const MAX_HISTORY_EVENTS: usize = 100_000;
+/// The longest history text whythis will parse: 160 bytes for each of the most events, room for
+/// `{"item": 1682, "action": "rated_5", "ts": 1700000000}` with generous whitespace.
+pub const MAX_HISTORY_BYTES: usize = 160 * MAX_HISTORY_EVENTS;
 
 /// One past interaction, exactly as given: the item is checked against a model later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,11 +24,42 @@ pub struct Event {
 }
 
 /// A history: events, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct History {
     /// The events, oldest first.
     pub events: Vec<Event>,
+}
+
+impl<'de> Deserialize<'de> for History {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<History, D::Error> {
+        Ok(History { events: bounded_list::deserialize(d, MAX_HISTORY_EVENTS)? })
+    }
+}
+
+/// The reason a history's JSON was refused, without quoting any of it: serde's own messages repeat the
+/// offending value ("invalid type: string \"…\""), and a history must not reach error texts.
+fn private_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    let message = e.to_string();
+    match e.classify() {
+        Category::Data if message.starts_with(TOO_MANY) => {
+            format!("it has more than {MAX_HISTORY_EVENTS} events, the most whythis reads")
+        }
+        // Field names come from whythis's own schema, not from the visitor.
+        Category::Data if message.starts_with("missing field") || message.starts_with("duplicate field") => {
+            let field = message.split(" at line").next().unwrap_or(&message);
+            format!("an event has a {field} ({at})")
+        }
+        Category::Data => format!(
+            "a value has the wrong type or range ({at}); expected a list of events such as \
+             [{{\"item\": 12, \"action\": \"play\", \"ts\": 1700000000}}]"
+        ),
+        Category::Syntax => format!("it is not valid JSON ({at})"),
+        Category::Eof => "the JSON ends before it is complete".into(),
+        Category::Io => "it could not be read".into(),
+    }
 }
 
 impl History {
@@ -35,33 +70,35 @@ impl History {
 
     /// Parses a JSON array of events (`[{"item": 12, "action": "play", "ts": 1700000000}, …]`).
     pub fn from_json(bytes: &[u8]) -> Result<History, ModelError> {
-        let history: History =
-            serde_json::from_slice(bytes).map_err(|e| ModelError::HistoryJson(e.to_string()))?;
-        history.check_length()?;
-        Ok(history)
+        check_size(bytes.len())?;
+        serde_json::from_slice(bytes).map_err(|e| ModelError::HistoryJson(private_reason(&e)))
     }
 
     /// Parses a comma-separated list of item ids, oldest first (`64,199,96`); blank means empty.
     pub fn from_id_list(text: &str) -> Result<History, ModelError> {
+        check_size(text.len())?;
         let text = text.trim();
         if text.is_empty() {
             return Ok(History::default());
         }
-        let items = text
-            .split(',')
+        let parts = text.split(',');
+        // Counted before the ids are collected, so a huge list is refused without allocating it.
+        let len = parts.clone().count();
+        if len > MAX_HISTORY_EVENTS {
+            return Err(ModelError::HistoryTooLong { len, max: MAX_HISTORY_EVENTS });
+        }
+        let items = parts
             .enumerate()
             .map(|(i, part)| {
                 part.trim().parse::<i64>().map_err(|_| {
+                    // The entry itself is not quoted: the history must not reach error texts.
                     ModelError::HistoryJson(format!(
-                        "entry {i} of the id list, \"{}\", is not an item id (expected whole numbers separated by commas)",
-                        part.trim()
+                        "entry {i} of the id list (counting from 0) is not an item id (expected whole numbers separated by commas)"
                     ))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let history = History::from_items(items);
-        history.check_length()?;
-        Ok(history)
+        Ok(History::from_items(items))
     }
 
     /// Parses either form: a JSON array when the text starts with `[`, otherwise an id list.
@@ -83,12 +120,20 @@ impl History {
         self.events.is_empty()
     }
 
-    fn check_length(&self) -> Result<(), ModelError> {
+    /// Refuses a history with more events than whythis accepts (for histories built in code).
+    pub fn check_length(&self) -> Result<(), ModelError> {
         if self.events.len() > MAX_HISTORY_EVENTS {
             return Err(ModelError::HistoryTooLong { len: self.events.len(), max: MAX_HISTORY_EVENTS });
         }
         Ok(())
     }
+}
+
+fn check_size(bytes: usize) -> Result<(), ModelError> {
+    if bytes > MAX_HISTORY_BYTES {
+        return Err(ModelError::TooLarge { what: "history", bytes, max: MAX_HISTORY_BYTES });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -115,6 +160,42 @@ mod tests {
             let err = History::parse(bad).unwrap_err();
             assert!(matches!(err, ModelError::HistoryJson(_)), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn errors_never_quote_the_history() {
+        for (bad, secret) in [
+            (r#"[{"item":"SecretTitle"}]"#, "SecretTitle"),
+            (r#"[{"item":12.75}]"#, "12.75"),
+            (r#"[{"item":5,"action":991177}]"#, "991177"),
+            ("12,SecretTitle,4", "SecretTitle"),
+            (r#"[{"item":424242}, nonsense]"#, "424242"),
+        ] {
+            let err = History::parse(bad).unwrap_err().to_string();
+            assert!(!err.contains(secret), "{bad}: {err}");
+            assert!(err.len() > 30, "{bad}: the error should still say what is wrong: {err}");
+        }
+        let err = History::parse(r#"[{"action":"play"}]"#).unwrap_err().to_string();
+        assert!(err.contains("missing field `item`"), "{err}");
+    }
+
+    #[test]
+    fn too_many_events_are_refused_while_reading() {
+        let json = format!("[{}{{\"item\":1}}]", "{\"item\":1},".repeat(MAX_HISTORY_EVENTS));
+        let err = History::from_json(json.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains(&format!("more than {MAX_HISTORY_EVENTS} events")), "{err}");
+        let ok = format!("[{}{{\"item\":1}}]", "{\"item\":1},".repeat(MAX_HISTORY_EVENTS - 1));
+        assert_eq!(History::from_json(ok.as_bytes()).unwrap().len(), MAX_HISTORY_EVENTS);
+        let list = vec!["1"; MAX_HISTORY_EVENTS + 1].join(",");
+        assert!(matches!(History::parse(&list), Err(ModelError::HistoryTooLong { .. })));
+    }
+
+    #[test]
+    fn oversized_text_is_refused_before_parsing() {
+        let text = format!("[{}]", " ".repeat(MAX_HISTORY_BYTES));
+        let err = History::parse(&text).unwrap_err();
+        assert!(matches!(err, ModelError::TooLarge { what: "history", .. }), "{err}");
+        assert!(err.to_string().contains("bytes"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The model layer: the contract, loading with tract, windows, candidates and batched scoring.
 //! It knows nothing of explanations.
 
+pub mod bounded_list;
 pub mod card;
 pub mod catalog;
 pub mod contract;

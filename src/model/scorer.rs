@@ -6,11 +6,19 @@ use super::contract::Violation;
 use super::error::ModelError;
 use super::window::Slots;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
 /// Windows per tract call: large enough to amortise a call, small enough to bound the score buffer.
 pub const MAX_BATCH: usize = 64;
+/// The most output floats one tract call may produce (64 MB): with 10 million items, or long windows
+/// with attention, batches shrink to stay under it.
+pub const MAX_OUTPUT_FLOATS: usize = 16 << 20;
+/// The largest ONNX model whythis loads (256 MB). tract holds the weights and an optimised copy of them,
+/// so a model needs two to three times its size in memory, and wasm32 has 4 GB at most; the default
+/// model is under 1 MB, and a visitor's device should never be asked to download anything near this.
+pub const MAX_MODEL_BYTES: usize = 256 << 20;
 
 /// The shape of a model's attention output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +60,15 @@ pub struct RowOutput<'a> {
     pub attention: Option<&'a [f32]>,
 }
 
-/// A model ready to score: the optimised tract plan is built once, at load.
+/// A model ready to score: the optimised tract plans are built once, at load.
 pub struct Scorer {
     card: ModelCard,
-    plan: std::sync::Arc<TypedRunnableModel>,
+    /// Runs any batch size (or only 1, for graphs fixed to it). A second plan with the batch fixed to 64
+    /// was measured and gained nothing on the default model (its cost is per window, not per call).
+    /// Each call spawns a fresh run state: a kept one carries a recurrent op's batch-shaped state
+    /// (tract's GruSeq) into the next call and fails it.
+    plan: Arc<TypedRunnableModel>,
+    batch: usize,
     feeds_actions: bool,
     fixed_batch_one: bool,
     attention: Option<AttentionShape>,
@@ -77,6 +90,9 @@ impl Scorer {
     }
 
     fn load_checked(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
+        if onnx.len() > MAX_MODEL_BYTES {
+            return Err(ModelError::TooLarge { what: "ONNX model", bytes: onnx.len(), max: MAX_MODEL_BYTES });
+        }
         let mut violations = card.violations();
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
@@ -122,14 +138,14 @@ impl Scorer {
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
         }
-        let plan = typed
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}")))?;
+        let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
+        let batch = batch_size(&card, batch_is_one, attention);
+        let plan = typed.into_optimized().and_then(|m| m.into_runnable()).map_err(optimise_error)?;
         Ok(Scorer {
             feeds_actions: card.inputs.action_types.is_some(),
             card,
             plan,
+            batch,
             fixed_batch_one: batch_is_one,
             attention,
             embedding,
@@ -171,7 +187,7 @@ impl Scorer {
         want_attention: bool,
         mut each: impl FnMut(usize, RowOutput<'_>),
     ) -> Result<(), ModelError> {
-        let chunk = if self.fixed_batch_one { 1 } else { MAX_BATCH };
+        let chunk = self.batch_size();
         let width = self.card.num_items as usize + 1;
         let mut done = 0;
         for group in windows.chunks(chunk) {
@@ -222,6 +238,11 @@ impl Scorer {
         result.ok_or_else(|| ModelError::Run("the model returned no rows".into()))
     }
 
+    /// Windows per tract call: MAX_BATCH, fewer when the outputs of a full batch would pass MAX_OUTPUT_FLOATS.
+    pub fn batch_size(&self) -> usize {
+        self.batch
+    }
+
     fn run(&self, group: &[Slots]) -> Result<TVec<TValue>, ModelError> {
         let seq_len = self.card.seq_len;
         let items: Vec<i64> = group.iter().flat_map(|s| s.items.iter().copied()).collect();
@@ -235,6 +256,17 @@ impl Scorer {
         self.windows.fetch_add(group.len(), Ordering::Relaxed);
         contain_panics(|| self.plan.run(inputs).map_err(run_error))
     }
+}
+
+/// Windows per tract call for a model: MAX_BATCH, fewer when a full batch's outputs would pass
+/// MAX_OUTPUT_FLOATS, 1 when the graph fixes the batch to 1.
+fn batch_size(card: &ModelCard, batch_is_one: bool, attention: Option<AttentionShape>) -> usize {
+    if batch_is_one {
+        return 1;
+    }
+    let attention = attention.map_or(0, |a| a.layers * a.heads * card.seq_len * card.seq_len);
+    let per_window = card.num_items as usize + 1 + attention;
+    (MAX_OUTPUT_FLOATS / per_window).clamp(1, MAX_BATCH)
 }
 
 /// Turns a panic inside tract (a hostile graph can trigger one) into an error, where unwinding exists.

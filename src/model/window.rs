@@ -50,11 +50,12 @@ impl Window {
     /// Every event is checked, not only those inside the window: an unknown id anywhere means the host
     /// and the model disagree about the catalog, and ranking on anyway would hide that.
     pub fn new(card: &ModelCard, history: &History) -> Result<Window, ModelError> {
+        history.check_length()?;
         let uses_actions = card.inputs.action_types.is_some();
         let mut checked = Vec::with_capacity(history.len());
         for (index, event) in history.events.iter().enumerate() {
             if event.item < 1 || event.item > i64::from(card.num_items) {
-                return Err(ModelError::UnknownItem { index, item: event.item, num_items: card.num_items });
+                return Err(ModelError::UnknownItem { index, num_items: card.num_items });
             }
             let action_index = match &event.action {
                 Some(name) => match card.action_index(name) {
@@ -64,7 +65,6 @@ impl Window {
                     None => {
                         return Err(ModelError::UnknownAction {
                             index,
-                            action: name.clone(),
                             known: card.actions.as_deref().unwrap_or_default()[1..].join(", "),
                         })
                     }
@@ -197,10 +197,13 @@ mod tests {
     fn bad_events_are_named() {
         let err = Window::new(&card(4, 9), &History::from_items([1, 10])).unwrap_err();
         assert!(err.to_string().contains("event 1") && err.to_string().contains("1 to 9"), "{err}");
+        assert!(!err.to_string().contains("10"), "the history's item id leaked into the error: {err}");
         assert!(Window::new(&card(4, 9), &History::from_items([0])).is_err());
         let h = History::parse(r#"[{"item":1,"action":"dance"}]"#).unwrap();
         let err = Window::new(&card(4, 9), &h).unwrap_err();
-        assert!(err.to_string().contains("dance") && err.to_string().contains("play, search"), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("event 0") && text.contains("play, search"), "{err}");
+        assert!(!text.contains("dance"), "the history's action leaked into the error: {err}");
     }
 
     #[test]

@@ -26,6 +26,13 @@ pub struct Args {
     /// Also report every attention layer and the rollout.
     #[arg(long)]
     all_layers: bool,
+    /// Wall-clock budget per explanation in milliseconds: Shapley sampling stops early to keep it, and
+    /// the report says so.
+    #[arg(long)]
+    time_budget_ms: Option<u64>,
+    /// Budget in scored windows: like --time-budget-ms, but the same on every machine.
+    #[arg(long)]
+    max_windows: Option<usize>,
     /// A tag never to be named in narratives (repeatable).
     #[arg(long = "sensitive-tag")]
     sensitive_tags: Vec<String>,
@@ -43,6 +50,8 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         max_events: args.max_events,
         attention: if args.all_layers { AttentionDetail::AllLayers } else { AttentionDetail::LastLayer },
         sensitive_tags: args.sensitive_tags.clone(),
+        time_budget_ms: args.time_budget_ms,
+        max_windows: args.max_windows,
         ..ExplainOptions::default()
     };
     let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
@@ -82,6 +91,9 @@ fn report(doc: &ExplanationDocument, catalog: &Catalog) -> String {
     }
     if let Some(cost) = &doc.cost {
         out += &format!("\n{} windows in {} model calls: {:?}\n", cost.windows, cost.model_calls, cost.by_method);
+        for sentence in &cost.degraded {
+            out += &format!("{sentence}\n");
+        }
     }
     out
 }
