@@ -89,12 +89,12 @@ export interface FeedbackDetail {
  * not keep it (see `FeedbackDetail.stored`).
  */
 export interface ErrorDetail {
-  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "feedback-not-stored" | string;
+  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "internal" | "feedback-not-stored" | string;
   message: string;
   model: string;
 }
 
-/** A model loaded on the calling thread. */
+/** A model loaded on the calling thread (the engine module; `loadModel` loads it first). */
 export class Engine {
   constructor(card: Uint8Array, onnx: Uint8Array, catalog?: Uint8Array | null);
   explain(history: History, options?: ExplainOptions): ExplanationDocument;
@@ -108,23 +108,23 @@ export interface StartOptions {
   elementName?: string;
   /** true (default): models run in worker.js next to this module; a string: that worker URL; false: main thread. */
   worker?: boolean | string;
-  /** Where whythis_bg.wasm is, if not next to this module. */
+  /** Where the page's module whythis_ui_bg.wasm is, if not next to this module. */
   wasmUrl?: string | URL;
 }
 
-/** Loads the wasm and defines the custom element. Safe to call more than once. */
+/** Loads the page's wasm (whythis_ui) and defines the custom element. Safe to call more than once. */
 export function start(options?: StartOptions): Promise<void>;
-/** Fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
+/** Loads the engine module, fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
 /**
- * The local feedback log as JSON text (an array, oldest first). Each record is kept under its own
- * localStorage key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each other; the
- * newest 500 are kept; an old `whythis.feedback.v1` array is moved over once.
+ * The local feedback log as JSON text (an array, oldest first; after `start()`). Each record is kept under
+ * its own localStorage key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each
+ * other; the newest 500 are kept; an old `whythis.feedback.v1` array is moved over once.
  */
 export function feedbackLog(): string;
-/** Empties the local feedback log. */
+/** Empties the local feedback log (after `start()`). */
 export function clearFeedbackLog(): void;
-/** The package version. */
+/** The package version (after `start()`). */
 export function version(): string;
 
 /** `<why-this-item model="…card.json" top-k="5" history-key="…" verb="watched" label="…">` */

@@ -1,14 +1,35 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the crate as wasm (release, SIMD128) and its wasm-bindgen ES module.
-# Offline once the crates are fetched. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli 0.2.130.
+# Builds the npm package in pkg/: two wasm modules from this crate (profile `wasm`, SIMD128), each with
+# its wasm-bindgen ES module:
+#   whythis_ui      (feature ui)     the page's: the custom element and its panel, no tract;
+#   whythis_engine  (feature engine) the worker's: tract and the explanations, no leptos.
+# Offline once the crates are fetched. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli
+# 0.2.130. WHYTHIS_PROFILE=release|dev builds with another cargo profile.
+# WHYTHIS_WASM_OPT=1 also runs wasm-opt -Oz (npm binaryen 132, installed into tools/wasm-opt on first
+# use): off by default, as it gains under 1% brotli on the page's module, makes the engine's brotli
+# larger, and takes minutes on the engine (figures in pkg/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile="${WHYTHIS_PROFILE:-release}"
-flag="--release"
-[ "$profile" = "release" ] || flag="--profile=$profile"
-cargo build --lib --target wasm32-unknown-unknown $flag ${CARGO_OFFLINE:+--offline}
+profile="${WHYTHIS_PROFILE:-wasm}"
+profile_dir="$profile"
+[ "$profile" = "dev" ] && profile_dir=debug
+wasm_opt="tools/wasm-opt/node_modules/.bin/wasm-opt"
 target_dir="$(cargo metadata --format-version 1 --no-deps ${CARGO_OFFLINE:+--offline} | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-wasm-bindgen --target web --out-dir pkg --out-name whythis \
-  --remove-name-section --remove-producers-section \
-  "$target_dir/wasm32-unknown-unknown/$profile/whythis.wasm"
-ls -l pkg/whythis_bg.wasm pkg/whythis.js
+
+for part in ui engine; do
+  # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
+  cargo rustc --lib --target wasm32-unknown-unknown --profile="$profile" --no-default-features --features "$part" \
+    --crate-type cdylib ${CARGO_OFFLINE:+--offline}
+  wasm-bindgen --target web --out-dir pkg --out-name "whythis_$part" \
+    --remove-name-section --remove-producers-section \
+    "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis.wasm"
+  if [ "${WHYTHIS_WASM_OPT:-0}" = 1 ]; then
+    [ -x "$wasm_opt" ] || (cd tools/wasm-opt && npm ci --no-audit --no-fund)
+    # The features rustc's wasm32 target emits (wasm-bindgen drops the section that would say so).
+    "$wasm_opt" -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "pkg/whythis_${part}_bg.wasm" -o "pkg/whythis_${part}_bg.wasm"
+  fi
+done
+rm -f pkg/whythis.js pkg/whythis.d.ts pkg/whythis_bg.wasm pkg/whythis_bg.wasm.d.ts
+ls -l pkg/whythis_*_bg.wasm pkg/whythis_*.js

@@ -1,13 +1,32 @@
 // The thin custom-element wrapper around the Rust widget (leptos has no custom elements of its own).
 // It holds no logic: every lifecycle callback is forwarded to the hooks that Rust hands over.
 // Bundled by wasm-bindgen as a snippet; no inline script, no eval (works under a strict CSP).
+//
+// This module outlives a wasm instance: when a panic traps the page's instance, pkg/index.js starts a
+// fresh one from the same compiled module, whose define_element hands the element over to its hooks
+// and re-mounts every connected widget from its attributes and the history kept here.
 
 const OBSERVED = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items"];
 
-export function define_element(name, hooks) {
+// The hooks of the live instance, and the element class defined with them (one per page).
+let hooks = null;
+let defined = null;
+const connected = new Set();
+
+export function define_element(name, newHooks, crashedWidget, crashMessage) {
+  if (defined && customElements.get(name) === defined) {
+    hooks = newHooks;
+    for (const element of [...connected]) {
+      const crashed = crashedWidget !== 0 && element._whythisId === crashedWidget;
+      element._whythisId = 0;
+      element._whythisMount(crashed ? JSON.stringify({ message: crashMessage, model: element._whythisModel || "" }) : undefined);
+    }
+    return true;
+  }
   if (customElements.get(name)) {
     return false;
   }
+  hooks = newHooks;
   class WhyThisItem extends HTMLElement {
     static get observedAttributes() {
       return OBSERVED;
@@ -27,14 +46,21 @@ export function define_element(name, hooks) {
         delete this.history;
         this._history = early;
       }
+      connected.add(this);
+      this._whythisMount(undefined);
+    }
+
+    // Mounts the Rust widget; `crash` (JSON text) makes it show the panic that stopped the last instance.
+    _whythisMount(crash) {
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-      this._whythisId = hooks.connected(this, root);
-      if (this._history !== undefined) {
+      this._whythisId = hooks.connected(this, root, crash);
+      if (this._history !== undefined && crash === undefined) {
         hooks.history(this._whythisId, JSON.stringify(this._history));
       }
     }
 
     disconnectedCallback() {
+      connected.delete(this);
       if (this._whythisId) {
         const id = this._whythisId;
         this._whythisId = 0;
@@ -79,7 +105,13 @@ export function define_element(name, hooks) {
     }
   }
   customElements.define(name, WhyThisItem);
+  defined = WhyThisItem;
   return true;
+}
+
+// Remembers the element's model id, for the whythis-error of a panic that kills the instance.
+export function note_model(target, model) {
+  target._whythisModel = model;
 }
 
 // Dispatches a CustomEvent that crosses the shadow boundary (bubbles, composed).

@@ -1,8 +1,8 @@
-//! Fetching a model (card, ONNX, catalog) once per page and running it in the worker, or on the main
-//! thread when there is no worker.
+//! Fetching a model (card, ONNX, catalog) once per page and running it behind the engine port (the
+//! worker, or the engine module on the main thread when there is no worker). The page keeps the
+//! model's bytes so that a restarted engine gets the model again on its next request.
 
-use super::api::Engine;
-use super::worker::{self, CallError};
+use super::worker::{self, Bridge, CallError};
 use crate::explain::{ExplainOptions, ExplanationDocument};
 use crate::model::{Catalog, History, ModelCard};
 use crate::ui::{ModelInfo, WidgetError};
@@ -14,16 +14,17 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-enum Backend {
-    Worker(Rc<worker::Bridge>, u32),
-    Inline(Rc<Engine>),
-}
-
 /// A loaded model.
 pub struct Loaded {
     /// What the panel needs to know.
     pub info: ModelInfo,
-    backend: Backend,
+    /// Its name in the engine.
+    key: u32,
+    card: Vec<u8>,
+    onnx: js_sys::Uint8Array,
+    catalog: Option<Vec<u8>>,
+    /// The engine port it was last loaded into (see `Bridge::generation`).
+    loaded_into: Cell<u32>,
 }
 
 type LoadFuture = Shared<LocalBoxFuture<'static, Result<Rc<Loaded>, WidgetError>>>;
@@ -60,6 +61,11 @@ pub fn resolve(relative: &str, base: &str) -> Result<String, WidgetError> {
 }
 
 async fn fetch_bytes(url: &str, what: &str) -> Result<Vec<u8>, WidgetError> {
+    fetch_array(url, what).await.map(|a| a.to_vec())
+}
+
+/// The bytes at `url`, left in JavaScript's memory (the ONNX file only passes through the page).
+async fn fetch_array(url: &str, what: &str) -> Result<js_sys::Uint8Array, WidgetError> {
     let fail = |detail: String| WidgetError::new("fetch", format!("The {what} could not be downloaded from {url}: {detail}."));
     let window = web_sys::window().ok_or_else(|| fail("there is no window".into()))?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| fail(js_message(&e)))?;
@@ -69,7 +75,7 @@ async fn fetch_bytes(url: &str, what: &str) -> Result<Vec<u8>, WidgetError> {
     }
     let buffer = response.array_buffer().map_err(|e| fail(js_message(&e)))?;
     let buffer = JsFuture::from(buffer).await.map_err(|e| fail(js_message(&e)))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok(js_sys::Uint8Array::new(&buffer))
 }
 
 /// The message of a thrown JS value.
@@ -81,11 +87,13 @@ pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
 }
 
 async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
+    // Starts the engine (its download and compilation) while the model downloads.
+    let _ = worker::bridge();
     let card_bytes = fetch_bytes(card_url, "model card").await?;
     let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new("card", capitalise(&e.to_string())))?;
     let onnx_url = resolve(&card.onnx, card_url)?;
     let catalog_url = card.catalog.as_deref().map(|c| resolve(c, card_url)).transpose()?;
-    let onnx_fut = fetch_bytes(&onnx_url, "ONNX model");
+    let onnx_fut = fetch_array(&onnx_url, "ONNX model");
     let catalog_fut = async {
         match &catalog_url {
             Some(u) => fetch_bytes(u, "catalog").await.map(Some),
@@ -104,64 +112,66 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
         catalog: Arc::new(catalog.clone()),
         has_attention: card.outputs.attention.is_some(),
     };
-    let model_error = |m: String| WidgetError::new("model", capitalise(&m));
-    if let Some(bridge) = worker::bridge() {
-        let key = NEXT_KEY.with(|k| {
-            let v = k.get();
-            k.set(v + 1);
-            v
-        });
-        match bridge.load(key, &card_bytes, &onnx, catalog_bytes.as_deref()).await {
-            Ok(()) => return Ok(Rc::new(Loaded { info, backend: Backend::Worker(bridge, key) })),
-            Err(CallError::Failed(m)) => return Err(model_error(m)),
-            Err(CallError::Down(m)) => {
-                web_sys::console::warn_1(&format!("whythis: the worker stopped ({m}); running on the main thread").into());
-            }
-        }
+    let key = NEXT_KEY.with(|k| {
+        let v = k.get();
+        k.set(v + 1);
+        v
+    });
+    let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, loaded_into: Cell::new(0) };
+    loaded.bridge().await.map_err(|e| match e {
+        CallError::Failed(m) => WidgetError::new("model", capitalise(&m)),
+        other => engine_error(other),
+    })?;
+    Ok(Rc::new(loaded))
+}
+
+/// A worker call's failure as the panel shows it, when it is not the input's fault.
+fn engine_error(error: CallError) -> WidgetError {
+    match error {
+        CallError::Failed(m) => WidgetError::new("explain", capitalise(&m)),
+        CallError::Crashed(m) => WidgetError::new("internal", format!("The recommender stopped on an internal error ({}); it restarts on the next request.", m.trim_end_matches('.'))),
+        CallError::Down(m) => WidgetError::new("worker", format!("The recommender stopped working: {}", capitalise(&m))),
     }
-    let engine = Engine::from_parts(card, &onnx, catalog).map_err(model_error)?;
-    Ok(Rc::new(Loaded { info, backend: Backend::Inline(Rc::new(engine)) }))
 }
 
 impl Loaded {
-    /// Explains a history, in the worker when there is one.
-    pub fn explain(&self, history: History, options: ExplainOptions) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
-        let explain_error = |m: String| WidgetError::new("explain", capitalise(&m));
-        match &self.backend {
-            Backend::Inline(engine) => {
-                let engine = engine.clone();
-                async move {
-                    // Let the page paint "Working…" before the main thread is busy.
-                    yield_now().await;
-                    engine.explain_history(&history, &options).map_err(explain_error)
-                }
-                .boxed_local()
+    /// The engine port with this model in it: loads it again into an engine that was restarted.
+    async fn bridge(&self) -> Result<Rc<Bridge>, CallError> {
+        let mut tries = 0;
+        loop {
+            let bridge = worker::bridge().map_err(CallError::Down)?;
+            if self.loaded_into.get() == bridge.generation() {
+                return Ok(bridge);
             }
-            Backend::Worker(bridge, key) => {
-                let bridge = bridge.clone();
-                let key = *key;
-                async move {
-                    let h = serde_json::to_string(&history).map_err(|e| explain_error(e.to_string()))?;
-                    let o = serde_json::to_string(&options).map_err(|e| explain_error(e.to_string()))?;
-                    let text = bridge.explain(key, h, o).await.map_err(|e| match e {
-                        CallError::Failed(m) => explain_error(m),
-                        CallError::Down(m) => WidgetError::new("worker", format!("The recommender stopped working: {m}")),
-                    })?;
-                    serde_json::from_str::<ExplanationDocument>(&text).map_err(|e| explain_error(format!("unreadable document: {e}")))
+            match bridge.load(self.key, &self.card, &self.onnx, self.catalog.as_deref()).await {
+                Ok(()) => {
+                    self.loaded_into.set(bridge.generation());
+                    return Ok(bridge);
                 }
-                .boxed_local()
+                // The worker could not start: the next port is the main thread's.
+                Err(CallError::Down(m)) if tries == 0 => {
+                    web_sys::console::warn_1(&format!("whythis: the worker stopped ({m}); running on the main thread").into());
+                    worker::give_up_worker();
+                    tries += 1;
+                }
+                Err(e) => return Err(e),
             }
         }
     }
-}
 
-async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    /// Explains a history behind the engine port. `panic` is the test hook's: the engine panics instead.
+    pub fn explain(self: &Rc<Self>, history: History, options: ExplainOptions, panic: bool) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
+        let this = self.clone();
+        async move {
+            let explain_error = |m: String| WidgetError::new("explain", capitalise(&m));
+            let h = serde_json::to_string(&history).map_err(|e| explain_error(e.to_string()))?;
+            let o = serde_json::to_string(&options).map_err(|e| explain_error(e.to_string()))?;
+            let bridge = this.bridge().await.map_err(engine_error)?;
+            let text = bridge.explain(this.key, h, o, panic).await.map_err(engine_error)?;
+            serde_json::from_str::<ExplanationDocument>(&text).map_err(|e| explain_error(format!("unreadable document: {e}")))
         }
-    });
-    let _ = JsFuture::from(promise).await;
+        .boxed_local()
+    }
 }
 
 /// Upper-cases the first letter and ends with a full stop.

@@ -1,6 +1,9 @@
-//! The worker bridge: the model runs in a dedicated module worker (`worker.js`, which loads the same
-//! wasm and keeps one `Engine` per model), so the page never freezes while an explanation is computed.
-//! Messages are `{id, type: "load"|"explain", …}`; replies `{id, ok, value | error, fatal?}`.
+//! The engine port: the model runs in the engine module (`whythis_engine`), in a dedicated module
+//! worker (`pkg/worker.js`) so the page never freezes while an explanation is computed, or, when there
+//! is no worker, on the main thread behind the same messages (`pkg/index.js`'s port). Both answer
+//! through `pkg/engine-host.js`.
+//! Messages are `{id, type: "load"|"explain", …}`; replies `{id, ok, value | error, fatal?, crashed?}`.
+//! A crashed engine (a panic traps its instance) is replaced by a fresh port on the next request.
 
 use futures::channel::oneshot;
 use js_sys::{Object, Reflect, Uint8Array};
@@ -9,22 +12,39 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::MessageEvent;
 
-/// Why a worker call failed.
+#[wasm_bindgen]
+extern "C" {
+    /// A Worker, or anything with its `postMessage`, `onmessage`, `onerror` and `terminate`.
+    pub type Port;
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &Port, message: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Port, handler: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_onerror(this: &Port, handler: &JsValue);
+    #[wasm_bindgen(method)]
+    fn terminate(this: &Port);
+}
+
+/// Why a call to the engine failed.
 #[derive(Debug, Clone)]
 pub enum CallError {
-    /// The worker could not start or has died: run on the main thread instead.
+    /// The port could not start or went away: the worker is given up for the main thread.
     Down(String),
-    /// The engine in the worker refused the input (its message).
+    /// The engine panicked (its message); the next request gets a fresh engine.
+    Crashed(String),
+    /// The engine refused the input (its message).
     Failed(String),
 }
 
 type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<JsValue, CallError>>>>>;
 
-/// One worker for the page, shared by every widget.
+/// One engine port for the page, shared by every widget.
 pub struct Bridge {
-    worker: Worker,
+    port: Port,
+    generation: u32,
     pending: Pending,
     next: Cell<u32>,
     dead: Rc<Cell<bool>>,
@@ -33,59 +53,68 @@ pub struct Bridge {
 }
 
 thread_local! {
-    static WORKER_URL: RefCell<Option<String>> = const { RefCell::new(None) };
+    static OPENER: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    static IN_WORKER: Cell<bool> = const { Cell::new(true) };
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
     static BRIDGE: RefCell<Option<Rc<Bridge>>> = const { RefCell::new(None) };
 }
 
-/// Sets the URL of `worker.js` (None: run models on the main thread).
-pub fn set_worker_url(url: Option<String>) {
-    WORKER_URL.with(|u| *u.borrow_mut() = url.filter(|u| !u.is_empty()));
+/// Sets the function that opens an engine port: `open(inWorker)` returns a Port.
+pub fn set_port_opener(open: js_sys::Function) {
+    OPENER.with(|o| *o.borrow_mut() = Some(open));
 }
 
-/// The page's worker, started on first use; None when there is no worker URL or it cannot start.
-pub fn bridge() -> Option<Rc<Bridge>> {
+/// From now on the engine runs on the main thread (the worker could not start).
+pub fn give_up_worker() {
+    IN_WORKER.with(|w| w.set(false));
     if let Some(b) = BRIDGE.with(|b| b.borrow().clone()) {
-        return if b.dead.get() { None } else { Some(b) };
+        b.dead.set(true);
     }
-    let url = WORKER_URL.with(|u| u.borrow().clone())?;
-    match Bridge::start(&url) {
-        Ok(b) => {
-            let b = Rc::new(b);
-            BRIDGE.with(|slot| *slot.borrow_mut() = Some(b.clone()));
-            Some(b)
+}
+
+/// The page's engine port, opened on first use and again after its engine crashed.
+pub fn bridge() -> Result<Rc<Bridge>, String> {
+    if let Some(b) = BRIDGE.with(|b| b.borrow().clone()) {
+        if !b.dead.get() {
+            return Ok(b);
         }
-        Err(e) => {
-            web_sys::console::warn_1(&format!("whythis: no worker ({e}); the model runs on the main thread").into());
-            None
-        }
+        b.port.terminate();
     }
+    let open = OPENER.with(|o| o.borrow().clone()).ok_or("the element was not defined through start()")?;
+    let port = open.call1(&JsValue::NULL, &IN_WORKER.with(Cell::get).into()).map_err(|e| super::model::js_message(&e))?;
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    let b = Rc::new(Bridge::start(port.unchecked_into(), generation));
+    BRIDGE.with(|slot| *slot.borrow_mut() = Some(b.clone()));
+    Ok(b)
+}
+
+fn field(data: &JsValue, name: &str) -> JsValue {
+    Reflect::get(data, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 impl Bridge {
-    fn start(url: &str) -> Result<Bridge, String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        options.set_name("whythis");
-        let worker = Worker::new_with_options(url, &options).map_err(|e| format!("{e:?}"))?;
+    fn start(port: Port, generation: u32) -> Bridge {
         let pending: Pending = Rc::new(RefCell::new(HashMap::new()));
         let dead = Rc::new(Cell::new(false));
         let p = pending.clone();
         let d = dead.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
-            let id = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
-            let ok = Reflect::get(&data, &"ok".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
-            let fatal = Reflect::get(&data, &"fatal".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
-            let result = if ok {
-                Ok(Reflect::get(&data, &"value".into()).unwrap_or(JsValue::NULL))
+            let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+            let result = if field(&data, "ok").as_bool().unwrap_or(false) {
+                Ok(field(&data, "value"))
             } else {
-                let message = Reflect::get(&data, &"error".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_else(|| "the worker failed without a message".into());
-                if fatal {
+                let message = field(&data, "error").as_string().unwrap_or_else(|| "the engine failed without a message".into());
+                if field(&data, "fatal").as_bool().unwrap_or(false) {
                     d.set(true);
-                    Err(CallError::Down(message))
+                    if field(&data, "crashed").as_bool().unwrap_or(false) {
+                        Err(CallError::Crashed(message))
+                    } else {
+                        Err(CallError::Down(message))
+                    }
                 } else {
                     Err(CallError::Failed(message))
                 }
@@ -99,55 +128,61 @@ impl Bridge {
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             event.prevent_default();
             d.set(true);
-            let message = Reflect::get(&event, &"message".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_else(|| "the worker script could not run".into());
+            let message = field(&event, "message").as_string().unwrap_or_else(|| "the worker script could not run".into());
             for (_, tx) in p.borrow_mut().drain() {
                 let _ = tx.send(Err(CallError::Down(message.clone())));
             }
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Bridge { worker, pending, next: Cell::new(1), dead, _on_message: on_message, _on_error: on_error })
+        port.set_onmessage(on_message.as_ref());
+        port.set_onerror(on_error.as_ref());
+        Bridge { port, generation, pending, next: Cell::new(1), dead, _on_message: on_message, _on_error: on_error }
+    }
+
+    /// Which port this is: a model loaded into an older one must be loaded again.
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 
     async fn call(&self, message: Object) -> Result<JsValue, CallError> {
         if self.dead.get() {
-            return Err(CallError::Down("the worker has stopped".into()));
+            return Err(CallError::Down("the engine has stopped".into()));
         }
         let id = self.next.get();
         self.next.set(id.wrapping_add(1));
         let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
         let (tx, rx) = oneshot::channel();
         self.pending.borrow_mut().insert(id, tx);
-        if let Err(e) = self.worker.post_message(&message) {
+        if let Err(e) = self.port.post_message(&message) {
             self.pending.borrow_mut().remove(&id);
-            return Err(CallError::Down(format!("could not message the worker: {e:?}")));
+            return Err(CallError::Down(format!("could not message the engine: {}", super::model::js_message(&e))));
         }
-        rx.await.unwrap_or_else(|_| Err(CallError::Down("the worker went away".into())))
+        rx.await.unwrap_or_else(|_| Err(CallError::Down("the engine went away".into())))
     }
 
-    /// Loads a model into the worker under `key`.
-    pub async fn load(&self, key: u32, card: &[u8], onnx: &[u8], catalog: Option<&[u8]>) -> Result<(), CallError> {
+    /// Loads a model into the engine under `key`.
+    pub async fn load(&self, key: u32, card: &[u8], onnx: &Uint8Array, catalog: Option<&[u8]>) -> Result<(), CallError> {
         let m = Object::new();
         let _ = Reflect::set(&m, &"type".into(), &"load".into());
         let _ = Reflect::set(&m, &"key".into(), &JsValue::from(key));
         let _ = Reflect::set(&m, &"card".into(), &Uint8Array::from(card));
-        let _ = Reflect::set(&m, &"onnx".into(), &Uint8Array::from(onnx));
+        let _ = Reflect::set(&m, &"onnx".into(), onnx);
         let catalog = catalog.map(|c| JsValue::from(Uint8Array::from(c))).unwrap_or(JsValue::NULL);
         let _ = Reflect::set(&m, &"catalog".into(), &catalog);
         self.call(m).await.map(|_| ())
     }
 
     /// Explains a history (JSON text) with options (JSON text); returns the document's JSON text.
-    pub async fn explain(&self, key: u32, history: String, options: String) -> Result<String, CallError> {
+    /// `panic` is the test hook's: the engine panics instead.
+    pub async fn explain(&self, key: u32, history: String, options: String, panic: bool) -> Result<String, CallError> {
         let m = Object::new();
         let _ = Reflect::set(&m, &"type".into(), &"explain".into());
         let _ = Reflect::set(&m, &"key".into(), &JsValue::from(key));
         let _ = Reflect::set(&m, &"history".into(), &history.into());
         let _ = Reflect::set(&m, &"options".into(), &options.into());
+        if panic {
+            let _ = Reflect::set(&m, &"panic".into(), &JsValue::TRUE);
+        }
         let value = self.call(m).await?;
-        value.as_string().ok_or_else(|| CallError::Failed("the worker answered without a document".into()))
+        value.as_string().ok_or_else(|| CallError::Failed("the engine answered without a document".into()))
     }
 }

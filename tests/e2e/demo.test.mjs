@@ -109,6 +109,7 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   await page.selectOption("#user", { index: 1 });
   await waitIdle(page);
   metrics.history_to_first_ranking_ms = Date.now() - started;
+  metrics.longest_main_thread_task_until_first_ranking_ms = Math.round(await page.evaluate(() => window.__longest));
   const second = (await page.locator("why-this-item#second-widget").count()) > 0;
   if (second) await widget(page, "second-widget").locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
   const loadedAt = Date.now();
@@ -156,6 +157,8 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   await panel.locator(".wt-deep-toggle").click();
   await panel.locator("canvas").waitFor();
   await panel.screenshot({ path: join(artifacts, "02-panel.png") });
+  // Before axe-core, which is itself a long task on the main thread.
+  metrics.longest_main_thread_task_before_axe_ms = Math.round(await page.evaluate(() => window.__longest));
   await axe(page, "panel-open");
 
   // What-if: switch off recent events one by one until the ranking changes.
@@ -351,5 +354,111 @@ test("a third-party page with only the package's auto.js and the tag gets themed
   await el.locator(".wt-narrative").first().waitFor({ timeout: LOAD_TIMEOUT });
   await page.screenshot({ path: join(artifacts, "07-third-party.png"), fullPage: true });
   assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+// Issue 6.3: a panic anywhere becomes an error in that widget's panel and a whythis-error event; the
+// other widgets keep working. The panics are real (the package's __whythisTestPanic test hook).
+const CHILDREN = [1, 71, 95, 225, 404, 432, 588];
+
+async function rankingOf(page, id) {
+  return page.evaluate((id) => {
+    const root = document.getElementById(id).shadowRoot;
+    if (root.querySelector(".wt-list")?.getAttribute("aria-busy") !== "false") return null;
+    const items = [...root.querySelectorAll(".wt-item")].map((li) => li.dataset.item);
+    return items.length ? items.join(",") : null;
+  }, id);
+}
+
+async function waitRanking(page, id, unlike) {
+  const handle = await page.waitForFunction(
+    ([id, unlike]) => {
+      const root = document.getElementById(id).shadowRoot;
+      if (root.querySelector(".wt-list")?.getAttribute("aria-busy") !== "false") return null;
+      const items = [...root.querySelectorAll(".wt-item")].map((li) => li.dataset.item).join(",");
+      return items && items !== unlike ? items : null;
+    },
+    [id, unlike ?? null],
+    { timeout: LOAD_TIMEOUT },
+  );
+  return handle.jsonValue();
+}
+
+async function explainsFirst(page, id) {
+  const item = widget(page, id).locator(".wt-item").first();
+  await item.locator(".wt-why").click();
+  await item.locator(".wt-narrative").waitFor({ timeout: LOAD_TIMEOUT });
+}
+
+async function panicTest(where, workerParam) {
+  const { page, seen } = await open(`/e2e-fixtures/two-widgets.html?worker=${workerParam}`);
+  await page.waitForFunction(() => window.__started, null, { timeout: LOAD_TIMEOUT });
+  await waitRanking(page, "a");
+  const before = await waitRanking(page, "b");
+
+  if (where === "page") {
+    const thrown = await page.evaluate(() => {
+      try {
+        window.__whythisTestPanic(document.getElementById("a"));
+        return "nothing";
+      } catch (error) {
+        return String(error);
+      }
+    });
+    assert.match(thrown, /RuntimeError|unreachable/, "the panic trapped the page's instance");
+  } else {
+    await page.evaluate(() => {
+      window.__whythisTestPanic(document.getElementById("a"), "engine");
+      document.getElementById("a").history = [50, 172, 181, 1, 121, 7];
+    });
+  }
+
+  // A shows the error …
+  const alert = widget(page, "a").locator('[role="alert"]').filter({ hasText: /internal error/i });
+  await alert.waitFor({ timeout: LOAD_TIMEOUT });
+  assert.match(await alert.innerText(), /test panic/);
+  const events = (await page.evaluate(() => window.__events)).filter((e) => e.type === "whythis-error");
+  const fromA = events.filter((e) => e.target === "a");
+  assert.equal(fromA.length, 1, `one whythis-error from A: ${JSON.stringify(events)}`);
+  assert.equal(fromA[0].detail.code, "internal");
+  assert.match(fromA[0].detail.message, /test panic/);
+  assert.ok(fromA[0].detail.model.length > 0, "the event names the model");
+  assert.deepEqual(events.filter((e) => e.target === "b"), [], "B reported no error");
+
+  // … B re-ranks on a new history and explains …
+  await page.evaluate((history) => (document.getElementById("b").history = history), CHILDREN);
+  const after = await waitRanking(page, "b", before);
+  assert.notEqual(after, before, "B re-ranked");
+  await explainsFirst(page, "b");
+  assert.equal(await widget(page, "b").locator('[role="alert"]:not(:empty)').count(), 0, "B shows no error");
+
+  // … and A starts again on a new history of its own.
+  await page.evaluate((history) => (document.getElementById("a").history = history), CHILDREN);
+  await waitRanking(page, "a");
+  await explainsFirst(page, "a");
+  await page.screenshot({ path: join(artifacts, `08-panic-${where}-worker${workerParam}.png`), fullPage: true });
+  if (where === "engine") assert.deepEqual(seen.errors, [], "a crashed engine leaves no uncaught error on the page");
+  await page.close();
+}
+
+test("a panic on the page shows in its widget only; the other keeps working", () => panicTest("page", 1));
+test("a panic in the worker's engine shows in its widget only; a fresh worker serves the next request", () => panicTest("engine", 1));
+test("without a worker, a panic in the main-thread engine shows in its widget only", () => panicTest("engine", 0));
+
+test("loadModel gives an Engine on the calling thread (and its speed)", async () => {
+  const { page } = await open("/e2e-fixtures/two-widgets.html");
+  const result = await page.evaluate(async () => {
+    const { loadModel } = await import("/pkg/index.js");
+    const engine = await loadModel("/models/sasrec.card.json");
+    const history = JSON.stringify([50, 172, 181, 1, 121, 7, 98, 174]);
+    engine.explainJson(history, '{"top_k":5}');
+    const t0 = performance.now();
+    const runs = 3;
+    let doc;
+    for (let i = 0; i < runs; i++) doc = JSON.parse(engine.explainJson(history, '{"top_k":5}'));
+    return { ms: (performance.now() - t0) / runs, n: doc.recommendations.length };
+  });
+  assert.equal(result.n, 5);
+  metrics.engine_explain_top5_main_thread_ms = Math.round(result.ms);
   await page.close();
 });

@@ -1,5 +1,5 @@
-//! The JS API (wasm-bindgen): an `Engine` that loads a model and explains histories, usable on the main
-//! thread or in a worker, and the functions that set up the custom element and the feedback log.
+//! The engine module's JS API (wasm-bindgen): an `Engine` that loads a model and explains histories,
+//! used by `pkg/engine-host.js` in the worker (or on the main thread) and by `loadModel`.
 
 use super::history::parse_history;
 use crate::explain::{explain, ExplainOptions, ExplanationDocument};
@@ -32,7 +32,7 @@ impl Engine {
     /// says what is wrong with which input.
     #[wasm_bindgen(constructor)]
     pub fn new(card: &[u8], onnx: &[u8], catalog: Option<Vec<u8>>) -> Result<Engine, JsError> {
-        super::install_panic_hook();
+        super::panic::install_hook();
         let card = ModelCard::from_json(card).map_err(|e| JsError::new(&e.to_string()))?;
         let catalog = match catalog {
             Some(bytes) => Catalog::from_json(&bytes, card.num_items).map_err(|e| JsError::new(&e.to_string()))?,
@@ -80,30 +80,10 @@ fn to_json(value: &JsValue) -> Result<String, JsError> {
         .ok_or_else(|| JsError::new("the value cannot be turned into JSON"))
 }
 
-/// Defines the custom element (default `why-this-item`). `workerUrl` is the URL of `worker.js`; without
-/// it the model runs on the main thread. Returns false when the name was already defined.
-#[wasm_bindgen(js_name = defineElement)]
-pub fn define_element(name: Option<String>, worker_url: Option<String>) -> bool {
-    super::install_panic_hook();
-    super::worker::set_worker_url(worker_url);
-    super::define(name.as_deref().unwrap_or("why-this-item"))
-}
-
-/// The local feedback log as JSON text (an array of records, oldest first).
-#[wasm_bindgen(js_name = feedbackLog)]
-pub fn feedback_log() -> String {
-    super::feedback::export_text()
-}
-
-/// Empties the local feedback log.
-#[wasm_bindgen(js_name = clearFeedbackLog)]
-pub fn clear_feedback_log() {
-    super::feedback::clear();
-    super::refresh_log_sizes();
-}
-
-/// The crate version.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
+/// Test hook, not API: panics inside the engine so the browser tests can check that the page survives
+/// a crashed worker (`pkg/engine-host.js` calls it for an `explain` message carrying `panic: true`).
+#[wasm_bindgen(js_name = __whythisTestEnginePanic)]
+pub fn test_engine_panic() {
+    super::panic::install_hook();
+    panic!("test panic in the engine, requested by the browser tests");
 }

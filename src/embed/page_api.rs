@@ -1,0 +1,36 @@
+//! The page module's JS API (wasm-bindgen): the custom element and the local feedback log.
+
+use wasm_bindgen::prelude::*;
+
+/// Defines the custom element (default `why-this-item`), or hands an already defined one over to this
+/// instance, which re-mounts every connected widget. `openPort(inWorker)` returns the port the models
+/// run behind (a Worker, or `pkg/index.js`'s main-thread port). `crashedWidget` and `crashMessage`
+/// name the widget whose panic killed the previous instance (0: none known); it shows the error.
+/// Returns false when the name belongs to another element.
+#[wasm_bindgen(js_name = defineElement)]
+pub fn define_element(name: Option<String>, open_port: js_sys::Function, crashed_widget: Option<u32>, crash_message: Option<String>) -> bool {
+    super::panic::install_hook();
+    super::worker::set_port_opener(open_port);
+    super::widget::define(name.as_deref().unwrap_or("why-this-item"), crashed_widget.unwrap_or(0), crash_message.as_deref().unwrap_or(""))
+}
+
+/// The local feedback log as JSON text (an array of records, oldest first).
+#[wasm_bindgen(js_name = feedbackLog)]
+pub fn feedback_log() -> String {
+    super::feedback::export_text()
+}
+
+/// Empties the local feedback log.
+#[wasm_bindgen(js_name = clearFeedbackLog)]
+pub fn clear_feedback_log() {
+    super::feedback::clear();
+    super::widget::refresh_log_sizes();
+}
+
+/// Test hook, not API: panics while serving `element` (where = "page"), or makes that widget's next
+/// request to the engine panic (where = "engine"), so the browser tests can check that a panic stays
+/// in one widget.
+#[wasm_bindgen(js_name = __whythisTestPanic)]
+pub fn test_panic(element: web_sys::HtmlElement, place: Option<String>) {
+    super::widget::test_panic(&element, place.as_deref() == Some("engine"));
+}
