@@ -3,8 +3,8 @@
 // report and its main-thread figures. Usage: node bench/browser/run.mjs [--quick] [--card URL]
 // Prints a summary and writes every figure to bench/out/browser.json. Built by bench/browser/build.sh.
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
@@ -98,7 +98,8 @@ function sizes(paths) {
 }
 const total = (rows) => rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 
-const result = { date: new Date().toISOString(), quick, card: CARD, history_events: history.length, chromium: browser.version() };
+// The machine's load average before and after: figures taken on a busy shared machine are pessimistic.
+const result = { date: new Date().toISOString(), quick, card: CARD, history_events: history.length, chromium: browser.version(), load_before: loadavg() };
 console.error(`browser bench on ${CARD} in Chromium ${browser.version()}${quick ? " (quick)" : ""}`);
 
 // (a) Model bytes → first recommendations, each engine cold on a fresh page (runtime loaded first), then
@@ -202,6 +203,7 @@ for (const permutations of [64, 256]) {
 
 await browser.close();
 server.close();
+result.load_after = loadavg();
 writeFileSync(join(out, "browser.json"), JSON.stringify(result, null, 2));
 
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
@@ -215,7 +217,7 @@ for (const [label, rows, t] of [["widget", result.size.widget, result.size.widge
 console.log(`  ratio widget / onnxruntime-web (brotli): ${result.size.ratio_brotli.toFixed(2)}`);
 const c = result.first_recommendations_cold;
 const w = result.first_recommendations_warm;
-console.log(`\nmodel bytes → first top 10, cold page (median of ${c.tract.runs}): tract ${ms(c.tract.total_ms)} (runtime ${ms(c.tract.runtime_ms)} + model ${ms(c.tract.model_ms)}), onnxruntime-web ${ms(c.ort.total_ms)} (runtime ${ms(c.ort.runtime_ms)} + model ${ms(c.ort.model_ms)})`);
+console.log(`\nmodel bytes → first top 10, cold page (median of ${c.tract.runs}): tract ${ms(c.tract.total_ms)} (runtime ${ms(c.tract.runtime_ms)} + model ${ms(c.tract.model_ms)}), onnxruntime-web ${ms(c.ort.total_ms)} (its wasm loads inside the first session create; JS import ${ms(c.ort.runtime_ms)})`);
 console.log(`model bytes → first top 10, runtime loaded (median of ${w.runs}, interleaved): tract ${ms(w.tract_ms)}, onnxruntime-web ${ms(w.ort_ms)}; same top 10: ${JSON.stringify(w.tops.tract) === JSON.stringify(w.tops.ort)}`);
 const s = result.scoring;
 console.log(`scoring batch 1 (median of ${s.runs}, interleaved): tract ${ms(s.tract_batch1_ms)}, onnxruntime-web ${ms(s.ort_batch1_ms)}, ratio ${s.ratio_batch1.toFixed(2)}`);
