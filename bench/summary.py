@@ -1,0 +1,143 @@
+"""Prints the benchmark figures found in bench/out/ (and criterion's estimates) as markdown tables, ready
+to paste into BENCHMARKS.md, with each issue-5 target and whether it is met. Run by bench/run.sh.
+
+Usage: python3 bench/summary.py CRITERION_DIR
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "out")
+
+
+def ms(x: float) -> str:
+    return f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms" if x < 1000 else f"{x / 1000:.2f} s"
+
+
+def kb(b: float) -> str:
+    return f"{b / 1024:.1f} KB"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def criterion_rows(root: str) -> list[tuple[str, float]]:
+    """(bench id, median ns) for every criterion estimate under root, in a stable order."""
+    rows = []
+    for dirpath, _dirs, files in os.walk(root):
+        if os.path.basename(dirpath) == "new" and "estimates.json" in files and "benchmark.json" in files:
+            with open(os.path.join(dirpath, "benchmark.json")) as f:
+                full_id = json.load(f)["full_id"]
+            with open(os.path.join(dirpath, "estimates.json")) as f:
+                median = json.load(f)["median"]["point_estimate"]
+            rows.append((full_id, median))
+    return sorted(rows)
+
+
+def native(root: str) -> None:
+    rows = criterion_rows(root) if root else []
+    if not rows:
+        text = os.path.join(OUT, "native.txt")
+        if os.path.exists(text):
+            with open(text) as f:
+                print("\n### Native (bench/native.rs, release, default model)\n\n```\n" + f.read().rstrip() + "\n```")
+        return
+    print("\n### Native (criterion, release, one thread, default model, 50-event window)\n")
+    print("| bench | median |\n|---|---|")
+    for name, ns in rows:
+        print(f"| {name} | {ms(ns / 1e6)} |")
+
+
+def browser() -> None:
+    path = os.path.join(OUT, "browser.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        b = json.load(f)
+    s, size, w = b["scoring"], b["size"], b["widget"]
+    cold, warm = b["first_recommendations_cold"], b["first_recommendations_warm"]
+    exp256 = next((e for e in b["explanation"] if e["permutations"] == 256), None)
+    print(f"\n### Issue-5 targets (browser run of {b['date'][:16].replace('T', ' ')} UTC, Chromium {b['chromium']}"
+          f"{', quick' if b['quick'] else ''})\n")
+    if "load_before" in b:
+        print(f"Load average of the 2-core machine: {b['load_before'][0]:.1f} before, {b['load_after'][0]:.1f} after.\n")
+    print("| target | measured | verdict |\n|---|---|---|")
+    wt, ot = size["widget_total"], size["ort_total"]
+    print(f"| widget download (wasm + JS) ≤ 700 KB brotli, model excluded | {kb(wt['brotli'])} brotli "
+          f"({kb(wt['raw'])} raw, {kb(wt['gzip'])} gzip) | {verdict(wt['brotli'] <= 700 * 1024)} |")
+    print(f"| … and ≤ 1/3 of onnxruntime-web's ({kb(ot['brotli'])} brotli) | ratio {size['ratio_brotli']:.2f} | "
+          f"{verdict(size['ratio_brotli'] <= 1 / 3)} |")
+    print(f"| model bytes → first recommendations ≤ 300 ms | {ms(warm['tract_ms'])} with the runtime loaded "
+          f"(onnxruntime-web {ms(warm['ort_ms'])}); {ms(cold['tract']['total_ms'])} on a cold page incl. "
+          f"{ms(cold['tract']['runtime_ms'])} wasm compile (onnxruntime-web {ms(cold['ort']['total_ms'])}) | "
+          f"{verdict(cold['tract']['total_ms'] <= 300)} cold, {verdict(warm['tract_ms'] <= 300)} warm |")
+    print(f"| batch-{s['batch']} leave-one-out scoring, tract/onnxruntime-web ≤ 1.0 (interleaved, medians of {s['runs']}) | "
+          f"{ms(s['tract_loo_ms'])} vs {ms(s['ort_loo_ms'])}: ratio **{s['ratio_loo']:.2f}** | {verdict(s['ratio_loo'] <= 1.0)} |")
+    if exp256:
+        print(f"| whole top-10 explanation, Shapley 256, ≤ 100 ms in the browser | {ms(exp256['ms'])} "
+              f"({exp256['windows']} windows) | {verdict(exp256['ms'] <= 100)} |")
+    print(f"| click on \"Why this?\" → panel within one frame once explained | {ms(w['click_to_panel_ms'])}, at most "
+          f"{w['click_to_panel_max_frames']} frame(s) | {verdict(w['click_to_panel_max_frames'] <= 1)} |")
+    print(f"| main thread never blocks > 50 ms (widget page, load → all explained) | longest task "
+          f"{ms(w['longest_task_ms'])}, {w['long_tasks']} task(s) over 50 ms | {verdict(w['longest_task_ms'] <= 50)} |")
+
+    print("\n### Browser: tract-wasm against onnxruntime-web (same model bytes, same input tensors)\n")
+    print("| measure | whythis (tract-wasm) | onnxruntime-web | ratio tract/ort |\n|---|---|---|---|")
+    print(f"| runtime load (fetch + compile wasm), cold page | {ms(cold['tract']['runtime_ms'])} | inside its first session "
+          f"create (JS import alone {ms(cold['ort']['runtime_ms'])}) | – |")
+    print(f"| model bytes → top 10, cold page (median of {cold['tract']['runs']}) | {ms(cold['tract']['total_ms'])} | "
+          f"{ms(cold['ort']['total_ms'])} | {cold['tract']['total_ms'] / cold['ort']['total_ms']:.2f} |")
+    print(f"| model bytes → top 10, runtime loaded (median of {warm['runs']}) | {ms(warm['tract_ms'])} | {ms(warm['ort_ms'])} | "
+          f"{warm['tract_ms'] / warm['ort_ms']:.2f} |")
+    print(f"| scoring batch 1 (median of {s['runs']}) | {ms(s['tract_batch1_ms'])} | {ms(s['ort_batch1_ms'])} | {s['ratio_batch1']:.2f} |")
+    print(f"| scoring batch {s['batch']} leave-one-out (median of {s['runs']}) | {ms(s['tract_loo_ms'])} | {ms(s['ort_loo_ms'])} | "
+          f"**{s['ratio_loo']:.2f}** |")
+    for e in b["explanation"]:
+        print(f"| whole top-10 explanation, Shapley {e['permutations']} ({e['windows']} windows, {e['model_calls']} calls; "
+              f"median of {e['runs']}) | {ms(e['ms'])} | no explainer; scoring the same windows alone ≈ "
+              f"{ms(e['ort_scoring_only_estimate_ms'])} (estimate) | {e['ms'] / e['ort_scoring_only_estimate_ms']:.2f} |")
+    same = warm["tops"]["tract"] == warm["tops"]["ort"]
+    print(f"\nSame top 10 from both engines: {'yes' if same else 'NO'}; largest score difference on the "
+          f"leave-one-out batch {s['leave_one_out_max_abs_diff']:.1e}.")
+
+    print("\n### Size of every file fetched (model files excluded)\n")
+    print("| file | raw | gzip -9 | brotli 11 |\n|---|---|---|---|")
+    for label, rows, t in (("whythis widget", size["widget"], wt), ("onnxruntime-web", size["ort"], ot)):
+        for r in rows:
+            print(f"| `{r['file']}` | {kb(r['raw'])} | {kb(r['gzip'])} | {kb(r['brotli'])} |")
+        print(f"| **{label} total** | {kb(t['raw'])} | {kb(t['gzip'])} | **{kb(t['brotli'])}** |")
+    print(f"\nWidget page: history → first ranking {w['history_to_first_ranking_ms']} ms, → all 10 explained "
+          f"{w['history_to_all_explained_ms']} ms (model in a Web Worker).")
+
+
+def scaling() -> None:
+    path = os.path.join(OUT, "scaling.jsonl")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    print("\n### Scaling (native, release, one configuration per process; whole explanation = top K, "
+          f"Shapley {rows[0]['permutations']} permutations)\n")
+    print("| model | window (events) | catalog (items) | top K | load | batch 1 | leave-one-out batch | "
+          "whole explanation | windows | peak memory |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['card']} | {r['events']} | {r['num_items']} | {r['top_k']} | {ms(r['load_ms'])} | "
+              f"{ms(r['batch1_ms'])} | {ms(r['leave_one_out_ms'])} | {ms(r['explain_ms'])} | {r['windows']} | "
+              f"{r['peak_rss_mib']:.0f} MiB |")
+
+
+def main() -> None:
+    print(f"<!-- generated by bench/summary.py on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC -->")
+    browser()
+    native(sys.argv[1] if len(sys.argv) > 1 else "")
+    scaling()
+
+
+if __name__ == "__main__":
+    main()
