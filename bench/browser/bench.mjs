@@ -25,7 +25,7 @@ async function loadOrt() {
 /** Loads the widget package's engine (the one import line to change if the package's modules are renamed). */
 async function loadTract() {
   if (!tractModule) {
-    const module = await import("/pkg/whythis.js");
+    const module = await import("/pkg/whythis_engine.js");
     await module.default();
     tractModule = module;
   }

@@ -21,7 +21,7 @@ const HISTORY = "/bench/out/history.json";
 const TIMEOUT = 600_000;
 const ORT_DIST = "/bench/browser/node_modules/onnxruntime-web/dist/";
 
-for (const needed of ["pkg/whythis_bg.wasm", "bench/out/wasm_scoring/wasm_scoring_bg.wasm", "bench/browser/node_modules/onnxruntime-web"]) {
+for (const needed of ["pkg/whythis_engine_bg.wasm", "bench/out/wasm_scoring/wasm_scoring_bg.wasm", "bench/browser/node_modules/onnxruntime-web"]) {
   if (!existsSync(join(repo, needed))) {
     console.error(`${needed} is missing: run bench/browser/build.sh first (bench/run.sh does).`);
     process.exit(1);
