@@ -6,7 +6,7 @@
 // fresh one from the same compiled module, whose define_element hands the element over to its hooks
 // and re-mounts every connected widget from its attributes and the history kept here.
 
-const OBSERVED = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items"];
+const OBSERVED = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items", "time-budget-ms"];
 
 // The hooks of the live instance, and the element class defined with them (one per page).
 let hooks = null;

@@ -247,6 +247,12 @@ fn read_config(id: u32) {
             verb: attr(e, "verb").unwrap_or_default(),
             sensitive_items: list("sensitive-items").iter().filter_map(|s| s.parse::<u32>().ok()).map(ItemId).collect(),
             sensitive_tags: list("sensitive-tags"),
+            // "0" or "none" lifts the budget; anything unreadable keeps the default.
+            time_budget_ms: match attr(e, "time-budget-ms").as_deref() {
+                Some("0") | Some("none") => None,
+                Some(v) => v.parse::<u64>().ok().map(|ms| ms.min(600_000)).or(defaults.time_budget_ms),
+                None => defaults.time_budget_ms,
+            },
         };
         if w.inputs.config.get_untracked() != config {
             w.inputs.config.set(config);

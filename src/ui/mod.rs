@@ -63,7 +63,13 @@ pub struct Config {
     pub sensitive_items: Vec<ItemId>,
     /// Tags whose items are never named.
     pub sensitive_tags: Vec<String>,
+    /// Wall-clock budget of one explanation in milliseconds (None: unlimited); when it runs out, Shapley
+    /// sampling stops early and the deeper dive says so.
+    pub time_budget_ms: Option<u64>,
 }
+
+/// The default explanation budget of the widget: a visitor waits for the panel, a CLI user does not.
+pub const DEFAULT_TIME_BUDGET_MS: u64 = 1000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -73,6 +79,7 @@ impl Default for Config {
             verb: String::new(),
             sensitive_items: Vec::new(),
             sensitive_tags: Vec::new(),
+            time_budget_ms: Some(DEFAULT_TIME_BUDGET_MS),
         }
     }
 }

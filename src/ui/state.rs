@@ -227,11 +227,12 @@ impl Ctx {
         });
     }
 
-    /// The options every request shares (sensitive items and tags).
+    /// The options every request shares (sensitive items and tags, the time budget).
     fn options(&self) -> ExplainOptions {
         self.inputs.config.with_untracked(|c| ExplainOptions {
             sensitive_items: c.sensitive_items.clone(),
             sensitive_tags: c.sensitive_tags.clone(),
+            time_budget_ms: c.time_budget_ms,
             ..ExplainOptions::default()
         })
     }
