@@ -22,6 +22,10 @@ export interface ExplainOptions {
   sensitive_tags?: string[];
   sensitive_items?: number[];
   rank_only?: boolean;
+  /** Wall-clock budget in ms: Shapley sampling stops early when it runs out (see `cost.degraded`). */
+  time_budget_ms?: number | null;
+  /** Budget in scored windows: like `time_budget_ms`, but the same on every machine. */
+  max_windows?: number | null;
 }
 
 export interface WindowEvent { position: number; item: number; action?: string; ts?: number }
@@ -59,7 +63,8 @@ export interface ExplanationDocument {
   model?: string;
   window: WindowEvent[];
   recommendations: Recommendation[];
-  cost?: { model_calls: number; windows: number; by_method: Record<string, number> } | null;
+  /** `degraded`: one sentence per method that did less than asked to stay within a budget. */
+  cost?: { model_calls: number; windows: number; by_method: Record<string, number>; degraded?: string[] } | null;
 }
 
 /** `detail` of the `whythis-feedback` event (bubbles, composed), and one record of the local log. */
