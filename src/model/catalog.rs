@@ -11,12 +11,13 @@ use std::collections::HashMap;
 pub const MAX_CATALOG_ENTRIES: usize = 1_000_000;
 /// The largest catalog file whythis parses: 64 bytes of title and tags for each of the most entries.
 pub const MAX_CATALOG_BYTES: usize = 64 * MAX_CATALOG_ENTRIES;
-/// The longest title, in bytes: titles are shown in one line of a card.
-pub const MAX_TITLE_BYTES: usize = 1024;
+/// The longest title, in bytes. Long titles are shortened for display, not refused (a hostile or
+/// careless catalog must still render); this bound only stops a single entry from being megabytes.
+pub const MAX_TITLE_BYTES: usize = 64 * 1024;
 /// The most tags of one entry.
 pub const MAX_TAGS: usize = 64;
-/// The longest tag, in bytes.
-pub const MAX_TAG_BYTES: usize = 128;
+/// The longest tag, in bytes (shortened for display like titles).
+pub const MAX_TAG_BYTES: usize = 64 * 1024;
 
 /// One catalog entry: `{ "id": 12, "title": "…", "tags": ["jazz", …] }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -506,10 +506,10 @@ async function memory(page, cdp) {
   const heap = await cdp.send("Runtime.getHeapUsage");
   const { metrics } = await cdp.send("Performance.getMetrics");
   const metric = (name) => metrics.find((m) => m.name === name)?.value;
-  const wasmPage = await page.evaluate(async () => (await (await import("/pkg/whythis.js")).default()).memory.buffer.byteLength);
+  const wasmPage = await page.evaluate(async () => (await (await import("/pkg/whythis_ui.js")).default()).memory.buffer.byteLength);
   const workers = page.workers();
   const wasmWorker = workers.length
-    ? await workers[0].evaluate(async () => (await (await import(new URL("./whythis.js", self.location.href).href)).default()).memory.buffer.byteLength)
+    ? await workers[0].evaluate(async () => (await (await import(new URL("./whythis_engine.js", self.location.href).href)).default()).memory.buffer.byteLength)
     : null;
   return { js_heap_used: heap.usedSize, dom_nodes: metric("Nodes"), js_listeners: metric("JSEventListeners"), wasm_page: wasmPage, wasm_worker: wasmWorker };
 }
