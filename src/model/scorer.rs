@@ -103,8 +103,19 @@ impl Scorer {
         let proto = framework
             .proto_model_for_read(&mut &onnx[..])
             .map_err(|e| ModelError::Onnx(format!("the bytes are not an ONNX protobuf ({e:#})")))?;
-        if proto.graph.is_none() {
+        let Some(graph) = proto.graph.as_ref() else {
             return Err(ModelError::Onnx("the file holds no graph".into()));
+        };
+        // tract panics on a graph output that nothing produces, and on wasm a panic cannot be contained.
+        if let Some(orphan) = graph.output.iter().find(|o| {
+            !graph.input.iter().any(|i| i.name == o.name)
+                && !graph.initializer.iter().any(|t| t.name == o.name)
+                && !graph.node.iter().any(|n| n.output.contains(&o.name))
+        }) {
+            return Err(ModelError::Onnx(format!(
+                "the graph's output \"{}\" is produced by no node, input or initializer",
+                orphan.name
+            )));
         }
         let embedding = match &card.item_embedding {
             Some(name) => match read_embedding(&framework, &proto, name, card.num_items) {
