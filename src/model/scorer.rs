@@ -103,9 +103,12 @@ impl Scorer {
         let proto = framework
             .proto_model_for_read(&mut &onnx[..])
             .map_err(|e| ModelError::Onnx(format!("the bytes are not an ONNX protobuf ({e:#})")))?;
-        if proto.graph.is_none() {
+        let Some(graph) = proto.graph.as_ref() else {
             return Err(ModelError::Onnx("the file holds no graph".into()));
-        }
+        };
+        // tract panics on a name that nothing produces (a graph output, or a node input), and on wasm a
+        // panic cannot be contained; the fuzzer found both.
+        refuse_dangling_names(graph)?;
         let embedding = match &card.item_embedding {
             Some(name) => match read_embedding(&framework, &proto, name, card.num_items) {
                 Ok(e) => Some(e),
@@ -287,6 +290,33 @@ fn onnx_error(e: TractError) -> ModelError {
 
 fn run_error(e: TractError) -> ModelError {
     ModelError::Run(format!("{e:#}"))
+}
+
+/// Refuses a graph that uses a name no graph input, initializer or node produces: tract-onnx indexes
+/// such names without checking and panics. Empty names are ONNX's "optional input left out".
+fn refuse_dangling_names(graph: &tract_onnx::pb::GraphProto) -> Result<(), ModelError> {
+    let produced: std::collections::HashSet<&str> = graph
+        .input
+        .iter()
+        .map(|i| i.name.as_str())
+        .chain(graph.initializer.iter().map(|t| t.name.as_str()))
+        .chain(graph.node.iter().flat_map(|n| n.output.iter().map(String::as_str)))
+        .collect();
+    if let Some(orphan) = graph.output.iter().find(|o| !produced.contains(o.name.as_str())) {
+        return Err(ModelError::Onnx(format!(
+            "the graph's output \"{}\" is produced by no node, input or initializer",
+            orphan.name
+        )));
+    }
+    for node in &graph.node {
+        if let Some(name) = node.input.iter().find(|i| !i.is_empty() && !produced.contains(i.as_str())) {
+            return Err(ModelError::Onnx(format!(
+                "node \"{}\" ({}) reads \"{name}\", which is produced by no node, input or initializer",
+                node.name, node.op_type
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn read_embedding(
