@@ -47,6 +47,9 @@ pub enum ModelError {
     /// tract panicked on this model; the panic was contained.
     #[error("tract failed on this model ({0}); the model is probably corrupt or uses an unsupported construct")]
     Panic(String),
+    /// The model fails on a window of its largest item id and action, the check run at load.
+    #[error("the model fails when it scores a window of its largest item id and action ({0}); it probably indexes one of its tables out of range")]
+    Probe(String),
     /// The model produced NaN scores, so no ranking can be trusted.
     #[error("the model produced a score that is not a number (NaN) for item {item}; its ranking cannot be trusted")]
     NotANumber { item: usize },

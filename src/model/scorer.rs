@@ -106,8 +106,8 @@ impl Scorer {
         let Some(graph) = proto.graph.as_ref() else {
             return Err(ModelError::Onnx("the file holds no graph".into()));
         };
-        // tract panics on a name that nothing produces (a graph output, or a node input), and on wasm a
-        // panic cannot be contained; the fuzzer found both.
+        // tract panics on a graph output that nothing produces (the fuzzer found it) and indexes node
+        // inputs by name unchecked; on wasm a panic cannot be contained.
         refuse_dangling_names(graph)?;
         let embedding = match &card.item_embedding {
             Some(name) => match read_embedding(&framework, &proto, name, card.num_items) {
@@ -144,7 +144,7 @@ impl Scorer {
         let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
         let batch = batch_size(&card, batch_is_one, attention);
         let plan = typed.into_optimized().and_then(|m| m.into_runnable()).map_err(optimise_error)?;
-        Ok(Scorer {
+        let scorer = Scorer {
             feeds_actions: card.inputs.action_types.is_some(),
             card,
             plan,
@@ -154,7 +154,22 @@ impl Scorer {
             embedding,
             calls: AtomicUsize::new(0),
             windows: AtomicUsize::new(0),
-        })
+        };
+        scorer.probe()?;
+        Ok(scorer)
+    }
+
+    /// Scores one window of the largest item id and action once. A malformed graph can index its own
+    /// tables out of range, and tract then panics at run time (its Gather does not check; the fuzzer
+    /// found it): this makes that a load error rather than a failure on the visitor's first explanation.
+    fn probe(&self) -> Result<(), ModelError> {
+        let action = self.card.actions.as_ref().map_or(0, |a| a.len().saturating_sub(1)) as i64;
+        let n = self.card.seq_len;
+        let window = Slots { items: vec![i64::from(self.card.num_items); n], actions: vec![action; n] };
+        let result = self.run(std::slice::from_ref(&window));
+        self.calls.store(0, Ordering::Relaxed);
+        self.windows.store(0, Ordering::Relaxed);
+        result.map(|_| ()).map_err(|e| ModelError::Probe(e.to_string()))
     }
 
     /// The card the model was loaded with.
