@@ -3,11 +3,10 @@
 // to tests/e2e/artifacts/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,21 +29,7 @@ before(async () => {
     mounts: { "/e2e-fixtures/": join(here, "fixtures") },
     onRequest: (method, url) => served.push([Date.now(), method, url]),
   });
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "whythis-e2e-")), {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  context = await launchChromium("e2e", { width: 1280, height: 900 });
 });
 
 after(async () => {

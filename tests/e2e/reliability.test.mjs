@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { demoPolicy, serve } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,13 +34,7 @@ before(async () => {
     mounts: { "/e2e-fixtures/": join(here, "fixtures") },
     onRequest: (method, url) => served.push([Date.now(), method, url]),
   });
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "whythis-reliab-")), {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1100, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  context = await launchChromium("reliab", { width: 1100, height: 900 });
 });
 
 after(async () => {
