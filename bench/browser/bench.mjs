@@ -7,8 +7,6 @@
 const ORT_DIST = "/bench/browser/node_modules/onnxruntime-web/dist/";
 
 let ortModule = null;
-let tractModule = null;
-let scoringModule = null;
 
 /** Loads onnxruntime-web (its wasm-only build) and points it at its own files, served here. */
 async function loadOrt() {
@@ -22,24 +20,23 @@ async function loadOrt() {
   return ortModule;
 }
 
-/** Loads the widget package's engine (the one import line to change if the package's modules are renamed). */
-async function loadTract() {
-  if (!tractModule) {
-    const module = await import("/pkg/whythis_engine.js");
-    await module.default();
-    tractModule = module;
+const wasmBindgenModules = new Map();
+
+/** Imports and initialises a wasm-bindgen ES module once. */
+async function wasmBindgenModule(url) {
+  if (!wasmBindgenModules.has(url)) {
+    wasmBindgenModules.set(url, import(url).then(async (module) => {
+      await module.default();
+      return module;
+    }));
   }
-  return tractModule;
+  return wasmBindgenModules.get(url);
 }
 
-async function loadScoring() {
-  if (!scoringModule) {
-    const module = await import("/bench/out/wasm_scoring/wasm_scoring.js");
-    await module.default();
-    scoringModule = module;
-  }
-  return scoringModule;
-}
+/** The widget package's engine (the one line to change if the package's modules are renamed). */
+const loadTract = () => wasmBindgenModule("/pkg/whythis_engine.js");
+/** The scoring-only bindings of bench/wasm_scoring.rs. */
+const loadScoring = () => wasmBindgenModule("/bench/out/wasm_scoring/wasm_scoring.js");
 
 async function bytes(url) {
   const response = await fetch(url);
