@@ -55,7 +55,9 @@ for target in "${targets[@]}"; do
   took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o 'in [0-9]*' | grep -o '[0-9]*' || echo "?")
   corpus=$(ls "corpus/$target" | wc -l)
   found=$(( $(ls "artifacts/$target" | wc -l) - before ))
-  line="$target: ${runs} executions in ${took:-?} s, corpus ${corpus} inputs, ${found} new crashing inputs"
+  # Panics inside a dependency (tract) that whythis contained: not crashes, but listed (src/lib.rs).
+  contained=$(grep -c '^whythis-fuzz: panic in a dependency' "$log" || true)
+  line="$target: ${runs} executions in ${took:-?} s, corpus ${corpus} inputs, ${found} new crashing inputs, ${contained} places of contained dependency panics"
   echo "$line"
   summary+=("$line")
 done

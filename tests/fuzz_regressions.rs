@@ -57,3 +57,23 @@ fn crashing_inputs_are_refused_in_words() {
     let _ = std::panic::take_hook();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The other half of the check the first input led to: a node that reads a name nothing produces.
+/// tract-onnx looks such names up unchecked, so whythis refuses the graph before tract sees it.
+#[test]
+fn a_node_reading_a_name_nothing_produces_is_refused_in_words() {
+    use prost::Message;
+    let bytes = std::fs::read(repo("tests/fixtures/tiny.onnx")).unwrap();
+    let mut proto = tract_onnx::pb::ModelProto::decode(&bytes[..]).unwrap();
+    let graph = proto.graph.as_mut().unwrap();
+    let last = graph.node.last_mut().unwrap();
+    let node = format!("\"{}\" ({})", last.name, last.op_type);
+    last.input[0] = "made_by_nothing".into();
+    let card = ModelCard::from_json(&std::fs::read(repo("tests/fixtures/tiny.card.json")).unwrap()).unwrap();
+    match Scorer::load(card, &proto.encode_to_vec()) {
+        Err(ModelError::Onnx(text)) => {
+            assert!(text.contains(&node) && text.contains("\"made_by_nothing\""), "names the node and the name: {text}")
+        }
+        other => panic!("expected an ONNX error in words, got {other:?}"),
+    }
+}

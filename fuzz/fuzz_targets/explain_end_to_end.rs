@@ -50,7 +50,7 @@ struct Input {
     rank_only: bool,
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(init: whythis_fuzz::crash_only_outside_dependencies(), |input: Input| {
     let Loaded { scorer, catalog } = loaded();
     let events = input
         .events

@@ -15,7 +15,7 @@ struct Edits {
     truncate: Option<u16>,
 }
 
-fuzz_target!(|edits: Edits| {
+fuzz_target!(init: whythis_fuzz::crash_only_outside_dependencies(), |edits: Edits| {
     let (card, onnx): (&[u8], &[u8]) = if edits.default_model {
         (include_bytes!("../../models/sasrec.card.json"), include_bytes!("../../models/sasrec.onnx"))
     } else {
