@@ -96,6 +96,7 @@ export interface FeedbackDetail {
 export interface ErrorDetail {
   code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "internal" | "feedback-not-stored" | string;
   message: string;
+  /** The model card's name, or its URL when the model did not load. */
   model: string;
 }
 

@@ -82,8 +82,11 @@ fn to_json(value: &JsValue) -> Result<String, JsError> {
 
 /// Test hook, not API: panics inside the engine so the browser tests can check that the page survives
 /// a crashed worker (`pkg/engine-host.js` calls it for an `explain` message carrying `panic: true`).
+/// The message quotes the history's first item, as a panic inside a model's graph can quote an index,
+/// so the tests can check that no panic text carries the history out.
 #[wasm_bindgen(js_name = __whythisTestEnginePanic)]
-pub fn test_engine_panic() {
+pub fn test_engine_panic(history: &str) {
     super::panic::install_hook();
-    panic!("test panic in the engine, requested by the browser tests");
+    let first = crate::model::History::parse(history).ok().and_then(|h| h.events.first().map(|e| e.item)).unwrap_or(0);
+    panic!("test panic in the engine, requested by the browser tests, at item {first}");
 }

@@ -27,6 +27,9 @@ pub struct Loaded {
     loaded_into: Cell<u32>,
 }
 
+/// How often one request is sent again after other requests crashed the engine before it ran.
+const MAX_RESTARTS: u32 = 3;
+
 type LoadFuture = Shared<LocalBoxFuture<'static, Result<Rc<Loaded>, WidgetError>>>;
 
 thread_local! {
@@ -120,6 +123,11 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
     let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, loaded_into: Cell::new(0) };
     loaded.bridge().await.map_err(|e| match e {
         CallError::Failed(m) => WidgetError::new("model", capitalise(&m)),
+        // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
+        CallError::Crashed(m) => WidgetError::new(
+            "model",
+            format!("The model could not be loaded: the recommender stopped on an internal error while reading it ({}). The graph is probably malformed, or uses a construct tract does not support.", m.trim_end_matches('.')),
+        ),
         other => engine_error(other),
     })?;
     Ok(Rc::new(loaded))
@@ -131,6 +139,7 @@ fn engine_error(error: CallError) -> WidgetError {
         CallError::Failed(m) => WidgetError::new("explain", capitalise(&m)),
         CallError::Crashed(m) => WidgetError::new("internal", format!("The recommender stopped on an internal error ({}); it restarts on the next request.", m.trim_end_matches('.'))),
         CallError::Down(m) => WidgetError::new("worker", format!("The recommender stopped working: {}", capitalise(&m))),
+        CallError::Restarted => WidgetError::new("internal", "The recommender kept being restarted by other requests' internal errors; try again."),
     }
 }
 
@@ -138,6 +147,7 @@ impl Loaded {
     /// The engine port with this model in it: loads it again into an engine that was restarted.
     async fn bridge(&self) -> Result<Rc<Bridge>, CallError> {
         let mut tries = 0;
+        let mut restarts = 0;
         loop {
             let bridge = worker::bridge().map_err(CallError::Down)?;
             if self.loaded_into.get() == bridge.generation() {
@@ -154,6 +164,8 @@ impl Loaded {
                     worker::give_up_worker();
                     tries += 1;
                 }
+                // Another model crashed the engine first: load this one into the fresh engine.
+                Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
                 Err(e) => return Err(e),
             }
         }
@@ -166,8 +178,15 @@ impl Loaded {
             let explain_error = |m: String| WidgetError::new("explain", capitalise(&m));
             let h = serde_json::to_string(&history).map_err(|e| explain_error(e.to_string()))?;
             let o = serde_json::to_string(&options).map_err(|e| explain_error(e.to_string()))?;
-            let bridge = this.bridge().await.map_err(engine_error)?;
-            let text = bridge.explain(this.key, h, o, panic).await.map_err(engine_error)?;
+            let mut restarts = 0;
+            let text = loop {
+                let bridge = this.bridge().await.map_err(engine_error)?;
+                match bridge.explain(this.key, h.clone(), o.clone(), panic).await {
+                    // Another request crashed the engine before this one ran: ask the fresh engine.
+                    Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
+                    other => break other.map_err(engine_error)?,
+                }
+            };
             serde_json::from_str::<ExplanationDocument>(&text).map_err(|e| explain_error(format!("unreadable document: {e}")))
         }
         .boxed_local()

@@ -16,13 +16,9 @@ pub fn install_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            web_sys::console::error_1(&format!("whythis panicked: {info}").into());
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".into());
+            // Numbers masked: the console and the host's error event must not carry the history.
+            let message = crate::model::error::describe_panic(info.payload(), info.location());
+            web_sys::console::error_1(&format!("whythis panicked: {message}").into());
             // try_with/try_borrow: the panic may come from inside a borrow of these very cells.
             let widget = SERVING.try_with(Cell::get).unwrap_or(0);
             let reporter = REPORTER.try_with(|r| r.try_borrow().ok().and_then(|r| r.clone())).ok().flatten();

@@ -351,7 +351,13 @@ struct WidgetHost {
 
 impl WidgetHost {
     fn model_id(&self) -> String {
-        with_widget(self.id, |w| w.inputs.model.get_untracked().map(|m| m.id).unwrap_or_else(|| w.model_hint.clone())).unwrap_or_default()
+        with_widget(self.id, |w| {
+            let hint = Some(w.model_hint.clone()).filter(|h| !h.is_empty());
+            // A model that did not load is named by its card's URL.
+            w.inputs.model.get_untracked().map(|m| m.id).or(hint).or_else(|| w.model_url.clone())
+        })
+        .flatten()
+        .unwrap_or_default()
     }
 }
 

@@ -2,7 +2,7 @@
 //! worker (`pkg/worker.js`) so the page never freezes while an explanation is computed, or, when there
 //! is no worker, on the main thread behind the same messages (`pkg/index.js`'s port). Both answer
 //! through `pkg/engine-host.js`.
-//! Messages are `{id, type: "load"|"explain", …}`; replies `{id, ok, value | error, fatal?, crashed?}`.
+//! Messages are `{id, type: "load"|"explain", …}`; replies `{id, ok, value | error, fatal?, crashed?, restarted?}`.
 //! A crashed engine (a panic traps its instance) is replaced by a fresh port on the next request.
 
 use futures::channel::oneshot;
@@ -33,8 +33,10 @@ extern "C" {
 pub enum CallError {
     /// The port could not start or went away: the worker is given up for the main thread.
     Down(String),
-    /// The engine panicked (its message); the next request gets a fresh engine.
+    /// The engine panicked on this request (its message); the next request gets a fresh engine.
     Crashed(String),
+    /// Another request crashed the engine before this one ran: sent again, it runs on a fresh engine.
+    Restarted,
     /// The engine refused the input (its message).
     Failed(String),
 }
@@ -78,6 +80,11 @@ pub fn bridge() -> Result<Rc<Bridge>, String> {
         if !b.dead.get() {
             return Ok(b);
         }
+        // Requests still waiting on the dead engine would wait forever once it is terminated: they
+        // are told to go again, to the fresh engine.
+        for (_, tx) in b.pending.borrow_mut().drain() {
+            let _ = tx.send(Err(CallError::Restarted));
+        }
         b.port.terminate();
     }
     let open = OPENER.with(|o| o.borrow().clone()).ok_or("the element was not defined through start()")?;
@@ -112,6 +119,8 @@ impl Bridge {
                     d.set(true);
                     if field(&data, "crashed").as_bool().unwrap_or(false) {
                         Err(CallError::Crashed(message))
+                    } else if field(&data, "restarted").as_bool().unwrap_or(false) {
+                        Err(CallError::Restarted)
                     } else {
                         Err(CallError::Down(message))
                     }

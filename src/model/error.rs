@@ -58,3 +58,59 @@ pub enum ModelError {
 fn list(violations: &[Violation]) -> String {
     violations.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n")
 }
+
+/// A panic's message as whythis passes it on, with every number masked: a panic inside a model's
+/// graph can quote an index that is one of the visitor's item ids, and panic texts reach consoles,
+/// error events and host pages. The place in the source, when known, is kept: it is code, not data.
+pub fn describe_panic(payload: &(dyn std::any::Any + Send), place: Option<&std::panic::Location<'_>>) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    let mut masked = String::with_capacity(message.len());
+    for c in message.chars() {
+        if !c.is_ascii_digit() {
+            masked.push(c);
+        } else if !masked.ends_with('#') {
+            masked.push('#');
+        }
+    }
+    match place {
+        Some(l) => format!("{masked}, at {}:{}", source_path(l.file()), l.line()),
+        None => masked,
+    }
+}
+
+/// A dependency's source path from its crate on: the registry's prefix names the builder's home.
+fn source_path(file: &str) -> &str {
+    match file.split_once("/registry/src/") {
+        Some((_, rest)) => rest.split_once('/').map_or(rest, |(_, in_crate)| in_crate),
+        None => file,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe_panic, source_path};
+
+    #[test]
+    fn panic_texts_keep_their_words_and_lose_their_numbers() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("index out of bounds: the len is 1683 but the index is 4242"));
+        assert_eq!(describe_panic(&*payload, None), "index out of bounds: the len is # but the index is #");
+        let payload: Box<dyn std::any::Any + Send> = Box::new("item 1500 at -3.5e7");
+        assert_eq!(describe_panic(&*payload, None), "item # at -#.#e#");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert_eq!(describe_panic(&*payload, None), "a panic without a message");
+    }
+
+    #[test]
+    fn the_place_is_kept_and_a_registry_path_starts_at_its_crate() {
+        let place = std::panic::Location::caller();
+        let payload: Box<dyn std::any::Any + Send> = Box::new("boom");
+        assert_eq!(describe_panic(&*payload, Some(place)), format!("boom, at {}:{}", place.file(), place.line()));
+        let registry = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/tract-core-0.23.9/src/ops/array/gather.rs";
+        assert_eq!(source_path(registry), "tract-core-0.23.9/src/ops/array/gather.rs");
+        assert_eq!(source_path("src/model/scorer.rs"), "src/model/scorer.rs");
+    }
+}

@@ -289,14 +289,8 @@ fn batch_size(card: &ModelCard, batch_is_one: bool, attention: Option<AttentionS
 
 /// Turns a panic inside tract (a hostile graph can trigger one) into an error, where unwinding exists.
 fn contain_panics<T>(f: impl FnOnce() -> Result<T, ModelError>) -> Result<T, ModelError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        Err(ModelError::Panic(what))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(ModelError::Panic(super::error::describe_panic(&*payload, None))))
 }
 
 fn onnx_error(e: TractError) -> ModelError {
