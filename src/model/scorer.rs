@@ -1,6 +1,7 @@
 //! Loading an ONNX recommender with tract, checking it against the contract, and scoring many windows
 //! per call.
 
+use super::attention_shape::AttentionShape;
 use super::card::ModelCard;
 use super::contract::Violation;
 use super::error::ModelError;
@@ -19,15 +20,6 @@ pub const MAX_OUTPUT_FLOATS: usize = 16 << 20;
 /// so a model needs two to three times its size in memory, and wasm32 has 4 GB at most; the default
 /// model is under 1 MB, and a visitor's device should never be asked to download anything near this.
 pub const MAX_MODEL_BYTES: usize = 256 << 20;
-
-/// The shape of a model's attention output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttentionShape {
-    /// Number of attention layers.
-    pub layers: usize,
-    /// Heads per layer.
-    pub heads: usize,
-}
 
 /// Item embeddings from the card's `item_embedding` initializer, one row per id (row 0 = padding).
 #[derive(Debug, Clone, PartialEq)]
