@@ -54,6 +54,16 @@ fn crashing_inputs_are_refused_in_words() {
         (Err(e), _) => failures.push(format!("gather: not refused by the load check: {e}")),
         (Ok(_), _) => failures.push("gather: loaded".into()),
     }
+    // onnx_mutated: one byte of the default model set to 0 (the fuzzer's edit list is kept as
+    // tests/fixtures/fuzz/onnx_mutated-gather-overflow.bin) sends a Gather out of its table, as above.
+    let mut bytes = std::fs::read(repo("models/sasrec.onnx")).unwrap();
+    bytes[269] = 0;
+    PANICKED.store(false, Ordering::SeqCst);
+    match Scorer::load(default_card(), &bytes) {
+        Err(ModelError::Probe(text)) if !text.is_empty() => {}
+        Err(e) => failures.push(format!("mutated: not refused by the load check: {e}")),
+        Ok(_) => failures.push("mutated: loaded".into()),
+    }
     let _ = std::panic::take_hook();
     assert!(failures.is_empty(), "{failures:#?}");
 }
