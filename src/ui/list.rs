@@ -20,12 +20,12 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
         Phase::Waiting(text) => Some(view! { <p class="wt-wait">{text}</p> }),
         _ => None,
     };
-    let recs = move || {
+    let recs = Memo::new(move |_| {
         if !matches!(inputs.phase.get(), Phase::Ready) {
             return Vec::new();
         }
         ctx.shown.with(|s| s.as_ref().map(|s| s.doc.recommendations.clone()).unwrap_or_default())
-    };
+    });
     let off_count = move || ctx.off.with(|o| o.len());
     view! {
         <section class="wt" aria-labelledby="wt-heading">
@@ -52,9 +52,12 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
                 </p>
             </Show>
             <ol class="wt-list" aria-busy=move || ctx.busy.get().to_string()>
-                <For each=recs key=|r: &Recommendation| (r.item, r.rank) let:rec>
-                    <Item ctx=ctx rec=rec />
-                </For>
+                // Rebuilt whole for each new ranking rather than a keyed `For`: `For` registers each row's
+                // owner as a child of the widget's root owner, which keeps a reference to it (and its
+                // allocation) until the widget goes, one per row ever shown (leptos 0.8 `For`,
+                // reactive_graph 0.2.16 `Owner::new`). Here the rows belong to this closure's effect,
+                // which lets go of them when it runs again. A new ranking re-renders the open panels anyway.
+                {move || recs.get().into_iter().map(|rec| view! { <Item ctx=ctx rec=rec /> }).collect_view()}
             </ol>
             <LogBar ctx=ctx />
         </section>

@@ -4,7 +4,7 @@
 use super::feedback::Feedback;
 use super::heatmap::Heatmap;
 use super::ledger::LedgerView;
-use super::state::{Ctx, ItemState};
+use super::state::{Ctx, ItemState, ReleasingWrite};
 use super::text;
 use super::timeline::Timeline;
 use crate::explain::{ItemExplanation, Recommendation};
@@ -67,7 +67,7 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
                 aria-expanded=move || deep_open().to_string()
                 aria-controls=deep_id.clone()
                 on:click=move |_| {
-                    ctx.deep.update(|d| {
+                    ctx.deep.update_releasing(|d| {
                         if !d.remove(&item) {
                             d.insert(item);
                         }

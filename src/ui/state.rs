@@ -5,6 +5,7 @@ use super::{Host, Inputs, Phase, WidgetError};
 use crate::explain::{ExplainOptions, ExplanationDocument, Recommendation};
 use crate::model::{Event, History, ItemId, WindowEvent};
 use leptos::prelude::*;
+use leptos::reactive::graph::{ReactiveNode, ToAnySource};
 use leptos::task::spawn_local;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -27,6 +28,38 @@ pub enum ItemState {
     Ready(Box<Recommendation>, usize),
     /// The explanation failed.
     Failed(String),
+}
+
+/// Writing to a signal of the widget that rows and panels read, and then let go of.
+///
+/// Why not `set`/`update`: in reactive_graph 0.2.16 a render effect, effect or memo that is dropped (a
+/// row, a panel, a what-if switch, a `Show`) stays in the subscriber set of every signal it read (they
+/// have no `Drop` that unsubscribes), and `RwSignal::set` notifies a copy of that set, keeping it whole.
+/// Each dropped subscriber then stayed for the widget's life, about 2.6 KB of page memory per
+/// explain-and-render cycle (issue 6). Every signal of `Ctx` is written through this; the `inputs`
+/// are read for good only by the widget's own effects, or untracked. These notify through the signal's own subscriber set instead
+/// (`ReactiveNode::mark_dirty` of `RwLock<SubscriberSet>`), which empties it as it notifies: the live
+/// subscribers re-run and subscribe again, the dropped ones are forgotten.
+pub trait ReleasingWrite<T> {
+    /// `set`, forgetting the dropped subscribers.
+    fn set_releasing(&self, value: T);
+    /// `update`, forgetting the dropped subscribers.
+    fn update_releasing(&self, change: impl FnOnce(&mut T));
+}
+
+impl<T: Send + Sync + 'static> ReleasingWrite<T> for RwSignal<T> {
+    fn set_releasing(&self, value: T) {
+        self.update_releasing(|v| *v = value);
+    }
+
+    fn update_releasing(&self, change: impl FnOnce(&mut T)) {
+        // A task finishing after its widget was unmounted finds the signal gone.
+        if self.is_disposed() {
+            return;
+        }
+        self.update_untracked(change);
+        self.to_any_source().mark_dirty();
+    }
 }
 
 /// Every signal of one widget, `Copy` so that closures in views can hold it.
@@ -96,7 +129,7 @@ impl Ctx {
     /// Shows an error in the panel and reports it to the host page.
     pub fn fail(&self, error: WidgetError) {
         self.host().error(&error);
-        self.busy.set(false);
+        self.busy.set_releasing(false);
         self.inputs.phase.set(Phase::Failed(error));
     }
 
@@ -106,11 +139,11 @@ impl Ctx {
             return;
         }
         self.generation.update_value(|g| *g += 1);
-        self.off.set(BTreeSet::new());
-        self.open.set(BTreeSet::new());
-        self.deep.set(BTreeSet::new());
-        self.shown.set(None);
-        self.items.set(HashMap::new());
+        self.off.set_releasing(BTreeSet::new());
+        self.open.set_releasing(BTreeSet::new());
+        self.deep.set_releasing(BTreeSet::new());
+        self.shown.set_releasing(None);
+        self.items.set_releasing(HashMap::new());
         match self.inputs.history.get_untracked() {
             None => self.inputs.phase.set(Phase::Waiting("Waiting for a history…".into())),
             Some(Err(e)) => self.fail(e),
@@ -130,9 +163,9 @@ impl Ctx {
         let generation = self.generation.get_value();
         let off = self.off.get_untracked();
         let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
-        self.busy.set(true);
+        self.busy.set_releasing(true);
         if announce {
-            self.status.set("Updating the recommendations…".into());
+            self.status.set_releasing("Updating the recommendations…".into());
         }
         let options = ExplainOptions { top_k: top_k + off.len(), rank_only: true, ..self.options() };
         let fut = self.host().explain(history.clone(), options);
@@ -153,8 +186,8 @@ impl Ctx {
                         (0..n).filter(|p| !off.contains(p)).collect()
                     };
                     if is_base {
-                        ctx.base.set(doc.window.clone());
-                        ctx.base_ranks.set(doc.recommendations.iter().map(|r| (r.item, r.rank.0)).collect());
+                        ctx.base.set_releasing(doc.window.clone());
+                        ctx.base_ranks.set_releasing(doc.recommendations.iter().map(|r| (r.item, r.rank.0)).collect());
                     } else {
                         // The candidates stay those of the host's window (DESIGN.md §2): an event switched
                         // off does not make its own item a recommendation.
@@ -163,14 +196,14 @@ impl Ctx {
                     }
                     doc.recommendations.truncate(top_k);
                     let order: Vec<ItemId> = doc.recommendations.iter().map(|r| r.item).collect();
-                    ctx.items.set(order.iter().map(|i| (*i, ItemState::Pending)).collect());
+                    ctx.items.set_releasing(order.iter().map(|i| (*i, ItemState::Pending)).collect());
                     if is_base && announce {
-                        ctx.status.set("Explanation updated: all your events count again.".into());
+                        ctx.status.set_releasing("Explanation updated: all your events count again.".into());
                     }
                     if !is_base {
                         let n = off.len();
                         let top = doc.recommendations.first().map(|r| r.item);
-                        ctx.status.set(format!(
+                        ctx.status.set_releasing(format!(
                             "Explanation updated: recommendations without {n} event{}{}.",
                             if n == 1 { "" } else { "s" },
                             match top {
@@ -179,8 +212,8 @@ impl Ctx {
                             }
                         ));
                     }
-                    ctx.shown.set(Some(Shown { doc, kept }));
-                    ctx.busy.set(false);
+                    ctx.shown.set_releasing(Some(Shown { doc, kept }));
+                    ctx.busy.set_releasing(false);
                     ctx.inputs.phase.set(Phase::Ready);
                     ctx.explain_all(generation, history, full);
                 }
@@ -200,7 +233,7 @@ impl Ctx {
             match result {
                 Ok(doc) => {
                     let windows = doc.cost.as_ref().map(|c| c.windows).unwrap_or(0);
-                    ctx.items.update(|m| {
+                    ctx.items.update_releasing(|m| {
                         for r in doc.recommendations {
                             if let Some(slot) = m.get_mut(&r.item) {
                                 if r.explanation.is_some() {
@@ -217,7 +250,7 @@ impl Ctx {
                 }
                 Err(e) => {
                     ctx.host().error(&e);
-                    ctx.items.update(|m| {
+                    ctx.items.update_releasing(|m| {
                         for state in m.values_mut() {
                             *state = ItemState::Failed(e.message.clone());
                         }
@@ -240,7 +273,7 @@ impl Ctx {
     /// Opens or closes an item's panel.
     pub fn toggle_panel(&self, item: ItemId) {
         let opening = !self.open.with_untracked(|o| o.contains(&item));
-        self.open.update(|o| {
+        self.open.update_releasing(|o| {
             if opening {
                 o.insert(item);
             } else {
@@ -252,7 +285,7 @@ impl Ctx {
     /// Switches an event of the host's window off or on, and re-ranks and re-explains.
     pub fn toggle_event(&self, base_position: usize) {
         self.refocus.set_value(Some(base_position));
-        self.off.update(|o| {
+        self.off.update_releasing(|o| {
             if !o.remove(&base_position) {
                 o.insert(base_position);
             }
@@ -272,7 +305,7 @@ impl Ctx {
 
     /// Switches every event back on.
     pub fn reset_toggles(&self) {
-        self.off.set(BTreeSet::new());
+        self.off.set_releasing(BTreeSet::new());
         self.rerun();
     }
 
@@ -280,7 +313,7 @@ impl Ctx {
         let off = self.off.get_untracked();
         if off.is_empty() {
             if let Some(Ok(h)) = self.inputs.history.get_untracked() {
-                self.status.set("Updating the recommendations…".into());
+                self.status.set_releasing("Updating the recommendations…".into());
                 self.run(h, true, true);
             }
             return;
@@ -294,8 +327,8 @@ impl Ctx {
         });
         if events.is_empty() {
             self.generation.update_value(|g| *g += 1);
-            self.shown.set(None);
-            self.status.set("Every event is switched off: nothing to recommend from.".into());
+            self.shown.set_releasing(None);
+            self.status.set_releasing("Every event is switched off: nothing to recommend from.".into());
             return;
         }
         self.run(History { events }, false, true);
@@ -312,7 +345,8 @@ impl Ctx {
         })
     }
 
-    fn naming_untracked(&self) -> super::Naming {
+    /// How to name things now, read without subscribing.
+    pub fn naming_untracked(&self) -> super::Naming {
         untrack(|| self.naming())
     }
 }

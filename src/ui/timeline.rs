@@ -26,7 +26,9 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
     let max_abs = occlusion.iter().map(|e| e.delta.abs()).fold(0.0f32, f32::max);
     let occlusion = StoredValue::new(occlusion);
     let rows = move || {
-        let naming = ctx.naming();
+        // Untracked: a new model or new attributes start the widget over, which drops this timeline,
+        // and a dropped subscriber would stay in those signals for good (see `ReleasingWrite`).
+        let naming = ctx.naming_untracked();
         let kept = ctx.shown.with(|s| s.as_ref().map(|s| s.kept.clone()).unwrap_or_default());
         let off = ctx.off.get();
         let base = ctx.base.get();
