@@ -36,10 +36,11 @@ pub enum ItemState {
 /// row, a panel, a what-if switch, a `Show`) stays in the subscriber set of every signal it read (they
 /// have no `Drop` that unsubscribes), and `RwSignal::set` notifies a copy of that set, keeping it whole.
 /// Each dropped subscriber then stayed for the widget's life, about 2.6 KB of page memory per
-/// explain-and-render cycle (issue 6). Every signal of `Ctx` is written through this; the `inputs`
-/// are read for good only by the widget's own effects, or untracked. These notify through the signal's own subscriber set instead
-/// (`ReactiveNode::mark_dirty` of `RwLock<SubscriberSet>`), which empties it as it notifies: the live
-/// subscribers re-run and subscribe again, the dropped ones are forgotten.
+/// explain-and-render cycle (issue 6). These writes notify through the signal's own subscriber set
+/// instead (`ReactiveNode::mark_dirty` of `RwLock<SubscriberSet>`), which empties it as it notifies:
+/// the live subscribers re-run and subscribe again, the dropped ones are forgotten. Every signal of
+/// `Ctx` is written through this; the `inputs` are read for good only by the widget's own effects, or
+/// untracked. Check it again on any reactive_graph upgrade: it relies on how the set notifies.
 pub trait ReleasingWrite<T> {
     /// `set`, forgetting the dropped subscribers.
     fn set_releasing(&self, value: T);
