@@ -1,46 +1,29 @@
 // End-to-end tests of the demo storefront and the widget in Debian's headless Chromium.
 // Run by scripts/test-browser.sh after `trunk build` (the demo in dist/). Screenshots and figures go
 // to tests/e2e/artifacts/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "./chromium.mjs";
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { join } from "node:path";
 import { serve } from "./server.mjs";
+import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "../..");
-const dist = resolve(process.env.WHYTHIS_DIST || join(repo, "dist"));
-const artifacts = join(here, "artifacts");
-mkdirSync(artifacts, { recursive: true });
 const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const LOAD_TIMEOUT = 180_000;
 
-let server;
-let context;
-const served = []; // every request the server saw: [time, method, url]
 const metrics = {};
-
-before(async () => {
-  assert.ok(existsSync(join(dist, "index.html")), `no demo build in ${dist}: run scripts/test-browser.sh`);
-  server = await serve(dist, {
-    mounts: { "/e2e-fixtures/": join(here, "fixtures"), "/fuzz-fixtures/": join(repo, "tests/fixtures/fuzz") },
-    onRequest: (method, url) => served.push([Date.now(), method, url]),
-  });
-  context = await launchChromium("e2e", { width: 1280, height: 900 });
-});
-
-after(async () => {
-  writeFileSync(join(artifacts, "metrics.json"), JSON.stringify(metrics, null, 2));
-  await context?.close();
-  await server?.close();
+const suite = demoSuite({
+  name: "e2e",
+  viewport: { width: 1280, height: 900 },
+  mounts: { "/fuzz-fixtures/": join(repo, "tests/fixtures/fuzz") },
+  figuresFile: "metrics.json",
+  figures: metrics,
 });
 
 /** Opens a page that records every request, dialog and page error. */
 async function open(path) {
-  const page = await context.newPage();
+  const page = await suite.context.newPage();
   const seen = { requests: [], dialogs: [], errors: [], console: [] };
   page.on("request", (r) => seen.requests.push({ url: r.url(), at: Date.now() }));
   page.on("dialog", (d) => {
@@ -61,7 +44,7 @@ async function open(path) {
       }).observe({ type: "longtask", buffered: true });
     } catch {}
   });
-  await page.goto(server.url + path);
+  await page.goto(suite.server.url + path);
   return { page, seen };
 }
 
@@ -191,10 +174,10 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   await axe(page, "after-feedback");
 
   // Nothing left the origin; nothing at all went out after the models and catalog had loaded.
-  const origin = new URL(server.url).origin;
+  const origin = new URL(suite.server.url).origin;
   const foreign = seen.requests.filter((r) => !r.url.startsWith(origin) && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
   assert.deepEqual(foreign, [], "no request leaves the page's origin");
-  const late = served.filter(([at]) => at > loadedAt).map(([, m, u]) => `${m} ${u}`);
+  const late = suite.served.filter(([at]) => at > loadedAt).map(([, m, u]) => `${m} ${u}`);
   assert.deepEqual(late, [], "no request after the model and catalog loaded (the history is never sent)");
   const lateSeen = seen.requests.filter((r) => r.at > loadedAt && !r.url.startsWith("blob:"));
   assert.deepEqual(lateSeen, [], "the browser made no request after loading either");
@@ -245,7 +228,7 @@ async function sampleUser() {
 }
 
 test("a hostile catalog title is shown as text, never run", async () => {
-  const page = await context.newPage();
+  const page = await suite.context.newPage();
   const dialogs = [];
   const requests = [];
   page.on("dialog", (d) => {
@@ -259,7 +242,7 @@ test("a hostile catalog title is shown as text, never run", async () => {
     for (const entry of catalog) entry.title = `${HOSTILE} ${entry.id}`;
     await route.fulfill({ response, json: catalog });
   });
-  await page.goto(`${server.url}/?user=${await sampleUser()}`);
+  await page.goto(`${suite.server.url}/?user=${await sampleUser()}`);
   await waitIdle(page);
   const title = await widget(page).locator(".wt-title").first().innerText();
   assert.ok(title.startsWith(HOSTILE), title);
@@ -317,7 +300,7 @@ test("the demo works under a strict Content-Security-Policy (no inline script, n
   // Issue 6's policy, plus style-src 'self' (the widget styles itself with a constructable stylesheet).
   const csp = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; style-src 'self'";
   const strict = await serve(dist, { headers: { "content-security-policy": csp } });
-  const page = await context.newPage();
+  const page = await suite.context.newPage();
   const violations = [];
   page.on("console", (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());

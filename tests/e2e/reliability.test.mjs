@@ -3,48 +3,28 @@
 // and reloads; bounded memory over many explain-and-render cycles; and a history that leaks nowhere.
 // Run by scripts/test-browser.sh after `trunk build` (the demo in dist/). Figures go to
 // tests/e2e/artifacts/reliability.json. WHYTHIS_MEMORY_CYCLES sets the memory test's cycles (200).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "./chromium.mjs";
+import { join } from "node:path";
 import { demoPolicy, serve } from "./server.mjs";
+import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "../..");
-const dist = resolve(process.env.WHYTHIS_DIST || join(repo, "dist"));
-const artifacts = join(here, "artifacts");
-mkdirSync(artifacts, { recursive: true });
 const LOAD_TIMEOUT = 180_000;
 const FEEDBACK_PREFIX = "whythis.feedback.v2.";
 const catalog = JSON.parse(readFileSync(join(repo, "models/catalog.json"), "utf8"));
 
-let server;
-let context;
-const served = [];
 const figures = {};
+const suite = demoSuite({ name: "reliab", viewport: { width: 1100, height: 900 }, figuresFile: "reliability.json", figures });
 
-before(async () => {
-  assert.ok(existsSync(join(dist, "index.html")), `no demo build in ${dist}: run scripts/test-browser.sh`);
-  server = await serve(dist, {
-    mounts: { "/e2e-fixtures/": join(here, "fixtures") },
-    onRequest: (method, url) => served.push([Date.now(), method, url]),
-  });
-  context = await launchChromium("reliab", { width: 1100, height: 900 });
-});
-
-after(async () => {
-  writeFileSync(join(artifacts, "reliability.json"), JSON.stringify(figures, null, 2));
-  await context?.close();
-  await server?.close();
-});
-
-/** Opens `url` in a new page of `ctx` and records what a host page could observe. */
-async function open(url, { ctx = context, init = null } = {}) {
+/**
+ * Opens `url` in a new page of `ctx` and records what a host page could observe. `init` is an init
+ * script; `prepare(page)` runs before the page loads (e.g. to route a request).
+ */
+async function open(url, { ctx = suite.context, init = null, prepare = null } = {}) {
   const page = await ctx.newPage();
   const seen = { requests: [], dialogs: [], errors: [], console: [] };
   page.on("request", (r) => seen.requests.push(r.url()));
@@ -72,7 +52,8 @@ async function open(url, { ctx = context, init = null } = {}) {
     );
   });
   if (init) await page.addInitScript(init);
-  await page.goto(url.startsWith("http") ? url : server.url + url);
+  if (prepare) await prepare(page);
+  await page.goto(url.startsWith("http") ? url : suite.server.url + url);
   return { page, seen };
 }
 
@@ -204,27 +185,18 @@ const hostileTitle = (id) => `${RLO}<img src=x onerror="window.__pwned=1"><scrip
 const HOSTILE_TAGS = [`<script>window.__pwned=1</script>`, `${RLO}rorroh`, "T".repeat(10_000)];
 
 test("hostile catalog titles and tags are text, shortened, bidi-isolated, and keep the panel in its box", async () => {
-  const page = await context.newPage();
-  const dialogs = [];
-  const requests = [];
-  const errors = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    d.dismiss().catch(() => {});
-  });
-  page.on("request", (r) => requests.push(r.url()));
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.route("**/models/catalog.json", async (route) => {
-    const response = await route.fetch();
-    const entries = await response.json();
-    for (const entry of entries) {
-      entry.title = hostileTitle(entry.id);
-      entry.tags = [...HOSTILE_TAGS, ...entry.tags];
-    }
-    await route.fulfill({ response, json: entries });
-  });
+  const hostileCatalog = (page) =>
+    page.route("**/models/catalog.json", async (route) => {
+      const response = await route.fetch();
+      const entries = await response.json();
+      for (const entry of entries) {
+        entry.title = hostileTitle(entry.id);
+        entry.tags = [...HOSTILE_TAGS, ...entry.tags];
+      }
+      await route.fulfill({ response, json: entries });
+    });
+  const { page, seen } = await open(fixture("w:50.181.172.1.121.117:top-k=3"), { prepare: hostileCatalog });
   try {
-    await page.goto(server.url + fixture("w:50.181.172.1.121.117:top-k=3"));
     await waitExplained(page, "w");
     const item = await openPanel(page, "w");
     await item.locator(".wt-deep-toggle").click();
@@ -275,10 +247,10 @@ test("hostile catalog titles and tags are text, shortened, bidi-isolated, and ke
       };
     });
     assert.equal(facts.pwned, undefined, "no script from the catalog ran");
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(seen.dialogs, []);
     assert.equal(facts.elements, 0, "no element was made from catalog text");
-    assert.ok(!requests.some((u) => new URL(u).pathname.endsWith("/x")), "no image was requested");
-    assert.deepEqual(errors, []);
+    assert.ok(!seen.requests.some((u) => new URL(u).pathname.endsWith("/x")), "no image was requested");
+    assert.deepEqual(seen.errors, []);
     assert.equal(facts.hostText, "The host's own text, which no widget may touch.");
 
     assert.equal(facts.titles.length, 3);
@@ -629,10 +601,10 @@ test("the history appears in no console message, event, error text or feedback r
       assert.ok(!/horror/i.test(text), `the sensitive tag is named: ${text.slice(0, 200)}`);
     }
 
-    const origin = new URL(server.url).origin;
+    const origin = new URL(suite.server.url).origin;
     const foreign = seen.requests.filter((u) => !u.startsWith(origin) && !u.startsWith("blob:") && !u.startsWith("data:"));
     assert.deepEqual(foreign, [], "no request leaves the origin");
-    const asked = served.map(([, , url]) => url).filter((url) => !url.startsWith("/e2e-fixtures/reliability.html"));
+    const asked = suite.served.map(([, , url]) => url).filter((url) => !url.startsWith("/e2e-fixtures/reliability.html"));
     assert.deepEqual(asked.filter((url) => mentions(url).length), [], "no history id in any request");
 
     // Last, so that the checks above run too. (An unknown item's error text comes from src/model/.)

@@ -1,0 +1,42 @@
+// What both e2e suites share: where the repository, the demo build and the artifacts are, and the
+// suite's life: the demo build served (with the e2e fixtures), one Chromium, and its figures written.
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchChromium } from "./chromium.mjs";
+import { serve } from "./server.mjs";
+
+/** This directory (tests/e2e). */
+export const here = dirname(fileURLToPath(import.meta.url));
+/** The repository's root. */
+export const repo = resolve(here, "../..");
+/** The demo build under test: WHYTHIS_DIST, or dist/. */
+export const dist = resolve(process.env.WHYTHIS_DIST || join(repo, "dist"));
+/** Where screenshots and figures go. */
+export const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+/**
+ * Registers the suite's before/after hooks: serves `dist` with /e2e-fixtures/ and `mounts`, recording
+ * every request in `served` ([time, method, url]), launches Chromium as `name` with `viewport`, and at the
+ * end writes `figures` to artifacts/`figuresFile`. Returns { server, context, served }, filled in `before`.
+ */
+export function demoSuite({ name, viewport, mounts = {}, figuresFile, figures }) {
+  const suite = { server: null, context: null, served: [] };
+  before(async () => {
+    assert.ok(existsSync(join(dist, "index.html")), `no demo build in ${dist}: run scripts/test-browser.sh`);
+    suite.server = await serve(dist, {
+      mounts: { "/e2e-fixtures/": join(here, "fixtures"), ...mounts },
+      onRequest: (method, url) => suite.served.push([Date.now(), method, url]),
+    });
+    suite.context = await launchChromium(name, viewport);
+  });
+  after(async () => {
+    writeFileSync(join(artifacts, figuresFile), JSON.stringify(figures, null, 2));
+    await suite.context?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
