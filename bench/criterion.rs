@@ -7,6 +7,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
+use whythis::explain::options::Estimator;
+use whythis::explain::shapley::ShapleyRequest;
 use whythis::explain::{counterfactual, explain, occlusion, rescoring::Rescorer, shapley, ExplainOptions};
 use whythis::files::{self, LoadedModel};
 use whythis::model::{Candidates, History, Position, Ranked, Window};
@@ -71,17 +73,31 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut r = rescorer();
             let occ = occlusion::occlusion(&mut r, &base).unwrap();
-            counterfactual::counterfactuals(&mut r, &occ, &ranks, ExplainOptions::default().max_events).unwrap()
+            let evidence: Vec<_> =
+                occ.iter().zip(&ranks).map(|(o, rank)| counterfactual::Evidence { occlusion: o, shapley: None, rank: *rank }).collect();
+            let defaults = ExplainOptions::default();
+            let search = counterfactual::Search {
+                max_events: defaults.max_events,
+                windows: defaults.counterfactual_windows,
+                catalog: Some(&s.model.catalog),
+            };
+            counterfactual::counterfactuals(&mut r, &evidence, &search).unwrap()
         })
     });
+    let defaults = ShapleyRequest::from_options(&ExplainOptions::default());
     for &perms in permutation_budgets {
+        let request = ShapleyRequest { estimator: Estimator::Permutation, permutations: perms, ..defaults };
         methods.bench_function(format!("shapley {perms} permutations"), |b| {
-            b.iter(|| shapley::shapley(&mut rescorer(), perms, 7).unwrap())
+            b.iter(|| shapley::shapley(&mut rescorer(), &request).unwrap())
         });
     }
+    methods.bench_function("shapley kernel (default goal)", |b| b.iter(|| shapley::shapley(&mut rescorer(), &defaults).unwrap()));
+    methods.bench_function("whole explanation (default)", |b| {
+        b.iter(|| explain(scorer, &s.model.catalog, black_box(&s.history), &ExplainOptions::default()).unwrap())
+    });
     for &perms in permutation_budgets {
-        let options = ExplainOptions { permutations: perms, ..ExplainOptions::default() };
-        methods.bench_function(format!("whole explanation, shapley {perms}"), |b| {
+        let options = ExplainOptions { estimator: Estimator::Permutation, permutations: perms, ..ExplainOptions::default() };
+        methods.bench_function(format!("whole explanation, shapley {perms} permutations"), |b| {
             b.iter(|| explain(scorer, &s.model.catalog, black_box(&s.history), &options).unwrap())
         });
     }

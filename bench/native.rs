@@ -3,6 +3,8 @@
 
 use std::path::Path;
 use std::time::{Duration, Instant};
+use whythis::explain::options::Estimator;
+use whythis::explain::shapley::ShapleyRequest;
 use whythis::explain::{ablation, counterfactual, explain, occlusion, rescoring::Rescorer, shapley, ExplainOptions};
 use whythis::files;
 use whythis::model::{Candidates, History, Position, Window};
@@ -69,25 +71,28 @@ fn main() {
         ablation::recent_vs_long_term(r, &base).unwrap();
     });
     for perms in [64, 256] {
+        let request = ShapleyRequest { estimator: Estimator::Permutation, permutations: perms, ..ShapleyRequest::from_options(&opts) };
         report(&format!("shapley ({perms} permutations)"), &mut |r| {
-            shapley::shapley(r, perms, 7).unwrap();
+            shapley::shapley(r, &request).unwrap();
         });
     }
+    report("shapley (kernel, default goal)", &mut |r| {
+        shapley::shapley(r, &ShapleyRequest::from_options(&opts)).unwrap();
+    });
     report("counterfactual (both kinds)", &mut |r| {
         let occ = occlusion::occlusion(r, &base).unwrap();
-        counterfactual::counterfactuals(r, &occ, &ranks, opts.max_events).unwrap();
+        let evidence: Vec<_> =
+            occ.iter().zip(&ranks).map(|(o, rank)| counterfactual::Evidence { occlusion: o, shapley: None, rank: *rank }).collect();
+        let search = counterfactual::Search { max_events: opts.max_events, windows: opts.counterfactual_windows, catalog: Some(&m.catalog) };
+        counterfactual::counterfactuals(r, &evidence, &search).unwrap();
     });
-    for perms in [64, 256] {
-        let o = ExplainOptions { permutations: perms, ..ExplainOptions::default() };
+    for (name, o) in [
+        ("whole top-10 (default)", ExplainOptions::default()),
+        ("whole top-10 (permutation 64)", ExplainOptions { estimator: Estimator::Permutation, ..ExplainOptions::default() }),
+    ] {
         let mut cost = None;
         let d = time(5, || cost = explain(&m.scorer, &m.catalog, history, &o).unwrap().cost);
         let cost = cost.unwrap();
-        println!(
-            "  {:<28} {:>10}  {:>6} windows in {} calls",
-            format!("whole top-10 (Shapley {perms})"),
-            ms(d),
-            cost.windows,
-            cost.model_calls
-        );
+        println!("  {name:<28} {:>10}  {:>6} windows in {} calls", ms(d), cost.windows, cost.model_calls);
     }
 }

@@ -1,5 +1,7 @@
-//! What an explanation may spend on the parts that can be done with less: a wall-clock budget and a
-//! budget in scored windows. Only Shapley sampling degrades; every other method always runs in full.
+//! What an explanation may spend: a wall-clock budget and a budget in scored windows. Ranking,
+//! occlusion and recent-vs-long-term always run in full (they are the panel's first paint); the
+//! counterfactual search and Shapley estimation size their work from what is left, a batch at a
+//! time, so a budget holds however long one window takes to score.
 
 use super::options::ExplainOptions;
 use web_time::{Duration, Instant};
@@ -44,6 +46,36 @@ impl Budget {
         }
         let time = self.time?;
         (self.started.elapsed() >= time).then(|| Spent::Time(time.as_millis() as u64))
+    }
+
+    /// How many more windows fit, after `windows` have been scored at about `seconds_per_window` each
+    /// (`None` = no limit). The time part keeps a tenth of what is left in reserve for the work after
+    /// scoring (solving, pruning, wording), so that the whole explanation ends inside its budget.
+    pub fn affordable(&self, windows: usize, seconds_per_window: f64) -> Option<usize> {
+        let by_windows = self.max_windows.map(|max| max.saturating_sub(windows));
+        let by_time = self.time.map(|time| {
+            let left = time.saturating_sub(self.started.elapsed()).as_secs_f64() * 0.9;
+            if seconds_per_window > 0.0 { (left / seconds_per_window).floor() as usize } else { usize::MAX }
+        });
+        match (by_windows, by_time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The budget that is the tighter one now, for the sentence of a degraded result.
+    pub fn binding(&self, windows: usize, seconds_per_window: f64) -> Option<Spent> {
+        let by_windows = self.max_windows.map(|max| max.saturating_sub(windows));
+        let by_time = self.time.map(|time| {
+            let left = time.saturating_sub(self.started.elapsed()).as_secs_f64();
+            if seconds_per_window > 0.0 { (left / seconds_per_window) as usize } else { usize::MAX }
+        });
+        match (by_windows, by_time) {
+            (Some(w), Some(t)) if w <= t => self.max_windows.map(Spent::Windows),
+            (Some(_), None) => self.max_windows.map(Spent::Windows),
+            (_, Some(_)) => self.time.map(|t| Spent::Time(t.as_millis() as u64)),
+            (None, None) => None,
+        }
     }
 }
 

@@ -110,12 +110,38 @@ pub struct AttentionEntry {
 pub struct ShapleyValues {
     /// One value per window event.
     pub values: Vec<ShapleyEntry>,
-    /// Permutations sampled (0 when exact); fewer than asked for when a budget ran out (see `Cost::degraded`).
+    /// Permutations sampled by the permutation estimator (0 for the exact and kernel estimators).
     pub permutations: usize,
     /// The sampling seed.
     pub seed: u64,
     /// True when every coalition was evaluated.
     pub exact: bool,
+    /// How the values were computed.
+    #[serde(default)]
+    pub estimator: Estimator,
+    /// Coalitions the estimate rests on, counting those shared with other methods (occlusion's
+    /// leave-one-out windows, the empty and full window).
+    #[serde(default)]
+    pub coalitions: usize,
+    /// The estimate's own error: the standard errors' root sum of squares over the values' L2 norm
+    /// (0 when exact). About two thirds of estimates are closer than this to the exact values.
+    #[serde(default)]
+    pub relative_error: f32,
+}
+
+/// How Shapley values were computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// Every coalition scored.
+    Exact,
+    /// Paired kernel regression over coalitions sampled by size (KernelSHAP with antithetic pairs and
+    /// the leave-one-out and singleton coalitions scored in full), stopped once its standard error
+    /// meets the accuracy goal.
+    #[default]
+    Kernel,
+    /// Antithetic permutation sampling: each permutation's marginal contributions, averaged.
+    Permutation,
 }
 
 /// The Shapley value of one event.
@@ -125,9 +151,23 @@ pub struct ShapleyEntry {
     pub position: Position,
     /// Its Shapley value.
     pub value: f32,
+    /// The standard error of the estimate (0 when exact): two values closer than about twice their
+    /// errors are not told apart.
+    #[serde(default)]
+    pub standard_error: f32,
 }
 
-/// Both kinds of counterfactual set; null where none exists within `max_events`.
+impl ShapleyValues {
+    /// True when the estimate can tell `a` from `b`: their difference exceeds twice its standard
+    /// error. Exact values are told apart whenever they differ.
+    pub fn distinguishes(&self, a: Position, b: Position) -> bool {
+        let (Some(x), Some(y)) = (self.values.get(a.0), self.values.get(b.0)) else { return false };
+        let se = (x.standard_error.powi(2) + y.standard_error.powi(2)).sqrt();
+        (x.value - y.value).abs() > 2.0 * se
+    }
+}
+
+/// Both kinds of counterfactual set; null where the search found none within `max_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counterfactuals {
     /// Removing these takes the item out of the top K.
@@ -136,6 +176,29 @@ pub struct Counterfactuals {
     pub displace: Option<CounterfactualSet>,
     /// The largest set size searched.
     pub max_events: usize,
+    /// What the search tried: a missing set means "none found" in that much search, and "none exists"
+    /// only when `complete_up_to` reaches `max_events`.
+    #[serde(default)]
+    pub search: CounterfactualSearch,
+}
+
+/// How much of the space of removals one item's counterfactual search covered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterfactualSearch {
+    /// Distinct sets whose removal was scored for this item (shared ones included).
+    pub sets_tried: usize,
+    /// Every set of up to this many events was tried: below it, a missing set is proven not to exist.
+    pub complete_up_to: usize,
+    /// True when a budget stopped the search before it had tried what it meant to.
+    #[serde(default)]
+    pub stopped_by_budget: bool,
+}
+
+impl Counterfactuals {
+    /// True when the search covered every set up to `max_events`: a null kind is then proven absent.
+    pub fn exhaustive(&self) -> bool {
+        self.search.complete_up_to >= self.max_events
+    }
 }
 
 /// A verified, irreducible set of events and what their removal does.

@@ -4,7 +4,7 @@
 use super::ablation::recent_vs_long_term;
 use super::attention;
 use super::budget::Budget;
-use super::counterfactual::counterfactuals;
+use super::counterfactual::{counterfactuals, Evidence, Search};
 use super::document::{Cost, ExplanationDocument, ItemExplanation, Recommendation, DOCUMENT_FORMAT};
 use super::error::ExplainError;
 use super::ledger::ledger;
@@ -12,7 +12,7 @@ use super::narrative::{narrative, NarrativeFacts};
 use super::occlusion::occlusion;
 use super::options::{AttentionDetail, ExplainOptions};
 use super::rescoring::Rescorer;
-use super::shapley::shapley_within;
+use super::shapley::{shapley, ShapleyRequest};
 use crate::model::{Catalog, History, ModelCard, ModelError, Ranked, Ranking, Scorer, Window};
 
 /// The most items one request may rank.
@@ -21,6 +21,10 @@ pub const MAX_TOP_K: usize = 100;
 pub const MAX_COUNTERFACTUAL_EVENTS: usize = 10;
 /// The largest Shapley budget one request may ask for.
 pub const MAX_PERMUTATIONS: usize = 4096;
+/// The largest Shapley coalition budget one request may ask for.
+pub const MAX_SHAPLEY_COALITIONS: usize = 1 << 20;
+/// The largest counterfactual window budget one request may ask for.
+pub const MAX_COUNTERFACTUAL_WINDOWS: usize = 1 << 20;
 /// The most sensitive tags, and the most sensitive items, one request may name: each is checked for
 /// every event named in a narrative.
 pub const MAX_SENSITIVE: usize = 10_000;
@@ -44,13 +48,29 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         return Ok(document);
     }
 
-    let mut rescorer = Rescorer::new(scorer, &window, &candidates, targets.iter().map(|r| r.item).collect(), options.top_k);
+    let items = targets.iter().map(|r| r.item).collect();
+    let mut rescorer = Rescorer::within(scorer, &window, &candidates, items, options.top_k, budget);
     let base_scores: Vec<f32> = targets.iter().map(|r| r.score).collect();
+    // The first paint's methods run in full; the two searches share what the budget leaves, the
+    // counterfactual search's share held back while Shapley runs (it wants Shapley's ordering).
     let occlusions = occlusion(&mut rescorer, &base_scores)?;
     let recents = recent_vs_long_term(&mut rescorer, &base_scores)?;
-    let (shapleys, shapley_degraded) = shapley_within(&mut rescorer, options.permutations, options.seed, &budget)?;
-    let ranks: Vec<_> = targets.iter().map(|r| r.rank).collect();
-    let counterfactual_sets = counterfactuals(&mut rescorer, &occlusions, &ranks, options.max_events)?;
+    rescorer.reserve(options.counterfactual_windows);
+    let (shapleys, shapley_degraded) = shapley(&mut rescorer, &ShapleyRequest::from_options(options))?;
+    rescorer.reserve(0);
+    let evidence: Vec<Evidence> = targets
+        .iter()
+        .enumerate()
+        .map(|(t, r)| Evidence { occlusion: &occlusions[t], shapley: Some(&shapleys[t]), rank: r.rank })
+        .collect();
+    let search = Search { max_events: options.max_events, windows: options.counterfactual_windows, catalog: Some(catalog) };
+    let counterfactual_sets = counterfactuals(&mut rescorer, &evidence, &search)?;
+    let mut degraded: Vec<String> = shapley_degraded.iter().cloned().collect();
+    if counterfactual_sets.iter().any(|c| c.search.stopped_by_budget && rescorer.binding_budget().is_some()) {
+        if let Some(spent) = rescorer.binding_budget() {
+            degraded.push(format!("The counterfactual search stopped early {}.", spent.reason()));
+        }
+    }
     let attention_shape = scorer.attention_shape();
     let last_layer = match (&raw_attention, attention_shape) {
         (Some(raw), Some(shape)) => Some(attention::last_layer(&window, raw, shape)),
@@ -101,7 +121,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         model_calls: scorer.usage().0 - calls_before,
         windows: by_method.values().sum(),
         by_method,
-        degraded: shapley_degraded.into_iter().collect(),
+        degraded,
     });
     Ok(document)
 }
@@ -136,6 +156,15 @@ fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
     }
     if options.permutations == 0 || options.permutations > MAX_PERMUTATIONS {
         return bad(format!("permutations must be between 1 and {MAX_PERMUTATIONS}, got {}", options.permutations));
+    }
+    if options.shapley_coalitions < 2 || options.shapley_coalitions > MAX_SHAPLEY_COALITIONS {
+        return bad(format!("shapley_coalitions must be between 2 and {MAX_SHAPLEY_COALITIONS}, got {}", options.shapley_coalitions));
+    }
+    if !(0.0..1.0).contains(&options.shapley_target_error) {
+        return bad(format!("shapley_target_error must be at least 0 and below 1, got {}", options.shapley_target_error));
+    }
+    if options.counterfactual_windows > MAX_COUNTERFACTUAL_WINDOWS {
+        return bad(format!("counterfactual_windows must be at most {MAX_COUNTERFACTUAL_WINDOWS}, got {}", options.counterfactual_windows));
     }
     if options.time_budget_ms == Some(0) {
         return bad("time_budget_ms must be at least 1 when given (leave it out for no budget)".into());

@@ -1,5 +1,6 @@
 //! What the caller asks of an explanation.
 
+pub use super::document::Estimator;
 use crate::model::ItemId;
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,15 @@ pub const DEFAULT_MAX_EVENTS: usize = 5;
 pub const DEFAULT_PERMUTATIONS: usize = 64;
 /// Default Shapley seed.
 pub const DEFAULT_SEED: u64 = 7;
-/// Windows of at most this many events get exact Shapley values (2^n coalitions).
-pub const EXACT_SHAPLEY_MAX_EVENTS: usize = 10;
+/// Default coalition budget of the Shapley estimate, shared coalitions included: with ranking,
+/// occlusion and the counterfactual search, a 50-event top-10 explanation stays within 1,000 windows.
+/// Windows short enough that every coalition fits (2^n ≤ this) get exact values.
+pub const DEFAULT_SHAPLEY_COALITIONS: usize = 640;
+/// Default accuracy goal of the kernel estimator: it stops once its estimated relative L2 error is
+/// this small (`bench/shapley_accuracy.rs` measures what that gives against exact values).
+pub const DEFAULT_SHAPLEY_TARGET_ERROR: f32 = 0.03;
+/// Default window budget of the counterfactual search, for all items together.
+pub const DEFAULT_COUNTERFACTUAL_WINDOWS: usize = 240;
 /// Shapley permutation pairs (a permutation and its reverse) scored per chunk: budgets are checked
 /// between chunks, so this is how much a budget can be overrun, and what a degraded result is a
 /// multiple of.
@@ -43,8 +51,17 @@ pub struct ExplainOptions {
     pub item: Option<ItemId>,
     /// Seed of the Shapley permutation sampling.
     pub seed: u64,
-    /// Shapley permutation budget (used when the window is too long for exact values).
+    /// Shapley estimator: `kernel` (default) or `permutation`; exact values whenever every coalition fits.
+    pub estimator: Estimator,
+    /// Most coalitions the Shapley estimate may score, shared ones included.
+    pub shapley_coalitions: usize,
+    /// The kernel estimator stops once its estimated relative error is at most this (0 = use the whole
+    /// coalition budget).
+    pub shapley_target_error: f32,
+    /// Permutation budget of the permutation estimator.
     pub permutations: usize,
+    /// Window budget of the counterfactual search, all items together.
+    pub counterfactual_windows: usize,
     /// Largest counterfactual set searched.
     pub max_events: usize,
     /// Attention detail.
@@ -55,8 +72,9 @@ pub struct ExplainOptions {
     pub sensitive_items: Vec<ItemId>,
     /// Only rank; skip every explanation (what `recommend` does).
     pub rank_only: bool,
-    /// Wall-clock budget of one explanation in milliseconds (none = unlimited). When it runs out,
-    /// Shapley sampling stops after its current chunk of permutations and the document says so.
+    /// Wall-clock budget of one explanation in milliseconds (none = unlimited). Ranking, occlusion and
+    /// recent-vs-long-term always run; the counterfactual search and the Shapley estimate size their
+    /// work from what is left, and the document says what they gave up.
     pub time_budget_ms: Option<u64>,
     /// Budget in scored windows (none = unlimited): like the time budget, but the same on every machine.
     pub max_windows: Option<usize>,
@@ -69,7 +87,11 @@ impl Default for ExplainOptions {
             allow_seen: false,
             item: None,
             seed: DEFAULT_SEED,
+            estimator: Estimator::Kernel,
+            shapley_coalitions: DEFAULT_SHAPLEY_COALITIONS,
+            shapley_target_error: DEFAULT_SHAPLEY_TARGET_ERROR,
             permutations: DEFAULT_PERMUTATIONS,
+            counterfactual_windows: DEFAULT_COUNTERFACTUAL_WINDOWS,
             max_events: DEFAULT_MAX_EVENTS,
             attention: AttentionDetail::LastLayer,
             sensitive_tags: Vec::new(),

@@ -2,6 +2,7 @@
 
 use crate::input;
 use std::process::ExitCode;
+use whythis::explain::options::Estimator;
 use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
 use whythis::files;
 use whythis::model::{Catalog, ItemId};
@@ -14,20 +15,34 @@ pub struct Args {
     /// Explain only this item instead of the whole top K.
     #[arg(long)]
     item: Option<u32>,
-    /// Seed of the Shapley permutation sampling.
+    /// Seed of the Shapley sampling.
     #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SEED)]
     seed: u64,
-    /// Shapley permutations (windows of more than 10 events are sampled; shorter ones are exact).
+    /// Shapley estimator: kernel (paired KernelSHAP, stops at its accuracy goal) or permutation.
+    /// Windows short enough for every coalition to fit the coalition budget get exact values.
+    #[arg(long, value_enum, default_value_t = EstimatorArg::Kernel)]
+    estimator: EstimatorArg,
+    /// Most coalitions the Shapley estimate may score (shared ones included).
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_COALITIONS)]
+    shapley_coalitions: usize,
+    /// The kernel estimator stops once its estimated relative error is at most this (0 = spend the
+    /// whole coalition budget).
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_TARGET_ERROR)]
+    shapley_target_error: f32,
+    /// Permutations of the permutation estimator.
     #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
     permutations: usize,
+    /// Window budget of the counterfactual search, all items together.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_COUNTERFACTUAL_WINDOWS)]
+    counterfactual_windows: usize,
     /// Largest counterfactual set to search.
     #[arg(long, default_value_t = whythis::explain::options::DEFAULT_MAX_EVENTS)]
     max_events: usize,
     /// Also report every attention layer and the rollout.
     #[arg(long)]
     all_layers: bool,
-    /// Wall-clock budget per explanation in milliseconds: Shapley sampling stops early to keep it, and
-    /// the report says so.
+    /// Wall-clock budget per explanation in milliseconds: the counterfactual search and the Shapley
+    /// estimate do less to keep it, and the report says so.
     #[arg(long)]
     time_budget_ms: Option<u64>,
     /// Budget in scored windows: like --time-budget-ms, but the same on every machine.
@@ -38,6 +53,13 @@ pub struct Args {
     sensitive_tags: Vec<String>,
 }
 
+/// The Shapley estimators a user may ask for (exact values are chosen by themselves when they fit).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EstimatorArg {
+    Kernel,
+    Permutation,
+}
+
 pub fn run(args: &Args) -> Result<ExitCode, String> {
     let loaded = files::load_model(&args.query.model).map_err(|e| e.to_string())?;
     let history = input::history(&args.query.history)?;
@@ -46,7 +68,14 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         allow_seen: args.query.allow_seen,
         item: args.item.map(ItemId),
         seed: args.seed,
+        estimator: match args.estimator {
+            EstimatorArg::Kernel => Estimator::Kernel,
+            EstimatorArg::Permutation => Estimator::Permutation,
+        },
+        shapley_coalitions: args.shapley_coalitions,
+        shapley_target_error: args.shapley_target_error,
         permutations: args.permutations,
+        counterfactual_windows: args.counterfactual_windows,
         max_events: args.max_events,
         attention: if args.all_layers { AttentionDetail::AllLayers } else { AttentionDetail::LastLayer },
         sensitive_tags: args.sensitive_tags.clone(),
