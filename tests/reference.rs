@@ -13,6 +13,7 @@ mod common;
 
 use common::{load, repo};
 use serde::Deserialize;
+use whythis::explain::options::Estimator;
 use whythis::explain::{explain, ExplainOptions, ExplanationDocument};
 use whythis::files::LoadedModel;
 use whythis::model::{History, ItemId};
@@ -126,7 +127,18 @@ struct Stats {
 }
 
 fn options(item: Option<ItemId>, top_k: usize) -> ExplainOptions {
-    ExplainOptions { item, top_k, permutations: PERMUTATIONS, seed: SEED, ..ExplainOptions::default() }
+    // The permutation estimator at 512 permutations, and exact values up to 10 events (2^10 coalitions),
+    // as the Captum reference was made; the kernel estimator is checked against exact values in
+    // tests/estimators.rs.
+    ExplainOptions {
+        item,
+        top_k,
+        estimator: Estimator::Permutation,
+        permutations: PERMUTATIONS,
+        shapley_coalitions: 1 << 10,
+        seed: SEED,
+        ..ExplainOptions::default()
+    }
 }
 
 /// Compares whythis' explanation of `t` for `u` (one recommendation of `doc`) with the reference.
@@ -186,6 +198,9 @@ fn compare(stats: &mut Stats, u: &RefUser, t: &RefTarget, doc: &ExplanationDocum
         // se_ref * sqrt(reference permutations). Our antithetic pairs can only make ours smaller.
         let se_ours =
             if sh.exact { 0.0 } else { se_ref * (t.shapley.permutations as f64 / sh.permutations as f64).sqrt() };
+        // The document's own standard error must be of the same order as the one implied by Captum's.
+        let se_doc = f64::from(sh.values[p].standard_error);
+        assert!(sh.exact || (se_doc > se_ours / 4.0 && se_doc < se_ours * 2.0), "{}: standard error {se_doc} vs implied {se_ours}", at("sampled shapley", p));
         let se = (se_ref * se_ref + se_ours * se_ours).sqrt();
         let d = (a - b).abs();
         let z = if se > 0.0 { d / se } else { 0.0 };

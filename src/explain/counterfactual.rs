@@ -132,7 +132,8 @@ struct Allowance {
 
 impl Allowance {
     fn left(&self, rescorer: &Rescorer) -> usize {
-        self.cap.saturating_sub(rescorer.windows_scored() - self.start).saturating_sub(self.keep)
+        let own = self.cap.saturating_sub(rescorer.windows_scored() - self.start);
+        own.min(rescorer.affordable().unwrap_or(usize::MAX)).saturating_sub(self.keep)
     }
 
     /// Scores what fits of `sets` (cached ones are free), noting whether anything was left out.
@@ -376,7 +377,13 @@ fn confirm(
         .flat_map(|t| KINDS.into_iter().filter_map(move |kind| t.found[kind as usize].clone().map(|s| (t.index, kind, s))))
         .collect();
     let sets: Vec<EventSet> = found.iter().map(|(_, _, s)| s.clone()).collect();
-    let outcomes = rescorer.verify(&sets)?;
+    // Afresh when the budget allows (it keeps room for this); else the search's own re-scorings of
+    // exactly these sets, which are confirmations too, only not repeated.
+    let outcomes = if rescorer.affordable().is_none_or(|room| room >= sets.len()) {
+        rescorer.verify(&sets)?
+    } else {
+        rescorer.removing("counterfactual", &sets)?
+    };
     let mut result: Vec<Counterfactuals> = searches
         .into_iter()
         .map(|search| Counterfactuals { drop_out: None, displace: None, max_events, search })

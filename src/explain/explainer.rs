@@ -50,6 +50,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
 
     let items = targets.iter().map(|r| r.item).collect();
     let mut rescorer = Rescorer::within(scorer, &window, &candidates, items, options.top_k, budget);
+    rescorer.count("ranking", 1);
     let base_scores: Vec<f32> = targets.iter().map(|r| r.score).collect();
     // The first paint's methods run in full; the two searches share what the budget leaves, the
     // counterfactual search's share held back while Shapley runs (it wants Shapley's ordering).
@@ -115,8 +116,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
             attention_layers: layers.clone(),
         });
     }
-    let mut by_method = rescorer.windows_by_method().clone();
-    by_method.insert("ranking".into(), 1);
+    let by_method = rescorer.windows_by_method().clone();
     document.cost = Some(Cost {
         model_calls: scorer.usage().0 - calls_before,
         windows: by_method.values().sum(),

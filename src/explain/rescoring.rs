@@ -154,6 +154,11 @@ impl<'a> Rescorer<'a> {
         &self.windows_by_method
     }
 
+    /// Counts windows scored outside the rescorer (the ranking's), so budgets see every window.
+    pub fn count(&mut self, method: &str, windows: usize) {
+        *self.windows_by_method.entry(method.to_owned()).or_default() += windows;
+    }
+
     /// Windows scored so far by every method.
     pub fn windows_scored(&self) -> usize {
         self.windows_by_method.values().sum()
