@@ -95,4 +95,13 @@ fn main() {
         let cost = cost.unwrap();
         println!("  {name:<28} {:>10}  {:>6} windows in {} calls", ms(d), cost.windows, cost.model_calls);
     }
+
+    // Budgets are hard (issue 11, target 4): the wall-clock time of a budgeted explanation against its budget.
+    println!("\ntime budgets, whole top-10 explanation (median of 5):");
+    for ms_budget in [50u64, 100, 300, 1000] {
+        let o = ExplainOptions { time_budget_ms: Some(ms_budget), shapley_target_error: 0.0, ..ExplainOptions::default() };
+        let mut windows = 0;
+        let d = time(5, || windows = explain(&m.scorer, &m.catalog, history, &o).unwrap().cost.unwrap().windows);
+        println!("  budget {ms_budget:>5} ms: took {} ({:.0} % of the budget), {windows} windows", ms(d), d.as_secs_f64() * 1e5 / ms_budget as f64);
+    }
 }

@@ -6,6 +6,7 @@ mod common;
 
 use common::{load, real_histories, repo};
 use std::process::Command;
+use whythis::explain::options::Estimator;
 use whythis::explain::explainer::{MAX_PERMUTATIONS, MAX_SENSITIVE, MAX_TOP_K};
 use whythis::explain::options::SHAPLEY_CHUNK_PAIRS;
 use whythis::explain::{explain, ExplainError, ExplainOptions, ExplanationDocument};
@@ -110,25 +111,26 @@ fn history_errors_name_the_position_and_range_but_never_the_item() {
 #[test]
 fn a_window_budget_degrades_shapley_deterministically_and_says_so() {
     let asked = 256;
-    let degraded = explain_with(ExplainOptions { top_k: 3, permutations: asked, max_windows: Some(1), ..Default::default() }).unwrap();
+    let degraded = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 3, permutations: asked, max_windows: Some(1), ..Default::default() }).unwrap();
     let used = SHAPLEY_CHUNK_PAIRS * 2;
     let cost = degraded.cost.as_ref().unwrap();
     let sentence = format!("Shapley values used {used} of {asked} permutations to stay within the budget of 1 scored windows.");
-    assert_eq!(cost.degraded, vec![sentence.clone()]);
+    // The permutation sampler's sentence first; the counterfactual search, left no windows, says so too.
+    assert_eq!(cost.degraded[0], sentence);
     for rec in &degraded.recommendations {
         let e = rec.explanation.as_ref().unwrap();
         assert_eq!(e.shapley.permutations, used);
         assert!(e.deep_dive.iter().any(|s| s.starts_with(&sentence)), "{:?}", e.deep_dive);
     }
     // The degraded values are exactly those of a run that asked for the permutations it completed.
-    let small = explain_with(ExplainOptions { top_k: 3, permutations: used, ..Default::default() }).unwrap();
+    let small = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 3, permutations: used, ..Default::default() }).unwrap();
     assert!(small.cost.as_ref().unwrap().degraded.is_empty());
     for (a, b) in degraded.recommendations.iter().zip(&small.recommendations) {
         assert_eq!(a.explanation.as_ref().unwrap().shapley, b.explanation.as_ref().unwrap().shapley);
     }
     // A larger budget completes more chunks, in whole chunks.
     let first = cost.by_method["shapley"];
-    let more = explain_with(ExplainOptions { top_k: 3, permutations: asked, max_windows: Some(cost.windows + first), ..Default::default() }).unwrap();
+    let more = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 3, permutations: asked, max_windows: Some(cost.windows + first), ..Default::default() }).unwrap();
     let used_more = more.recommendations[0].explanation.as_ref().unwrap().shapley.permutations;
     assert!(used_more > used && used_more < asked && used_more % used == 0, "{used_more}");
 }
@@ -136,15 +138,15 @@ fn a_window_budget_degrades_shapley_deterministically_and_says_so() {
 #[test]
 fn a_time_budget_stops_a_long_sampling_and_a_generous_one_changes_nothing() {
     // 4096 permutations of a 50-event window are 200 000 windows: seconds of work, far over 1 ms.
-    let doc = explain_with(ExplainOptions { top_k: 1, permutations: MAX_PERMUTATIONS, time_budget_ms: Some(1), ..Default::default() }).unwrap();
+    let doc = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 1, permutations: MAX_PERMUTATIONS, time_budget_ms: Some(1), ..Default::default() }).unwrap();
     let used = doc.recommendations[0].explanation.as_ref().unwrap().shapley.permutations;
     assert!(used < MAX_PERMUTATIONS && used % (SHAPLEY_CHUNK_PAIRS * 2) == 0, "{used}");
     let degraded = &doc.cost.as_ref().unwrap().degraded;
     assert_eq!(degraded.len(), 1);
     assert!(degraded[0].contains("to stay within the time budget of 1 ms"), "{degraded:?}");
 
-    let plain = explain_with(ExplainOptions { top_k: 2, ..Default::default() }).unwrap();
-    let generous = explain_with(ExplainOptions { top_k: 2, time_budget_ms: Some(3_600_000), ..Default::default() }).unwrap();
+    let plain = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 2, ..Default::default() }).unwrap();
+    let generous = explain_with(ExplainOptions { estimator: Estimator::Permutation, counterfactual_windows: 0, top_k: 2, time_budget_ms: Some(3_600_000), ..Default::default() }).unwrap();
     assert_eq!(serde_json::to_string(&plain).unwrap(), serde_json::to_string(&generous).unwrap());
 }
 
@@ -152,14 +154,23 @@ fn a_time_budget_stops_a_long_sampling_and_a_generous_one_changes_nothing() {
 fn the_cli_passes_budgets_and_prints_the_degradation() {
     let history: Vec<String> = long_history().events.iter().map(|e| e.item.to_string()).collect();
     let out = Command::new(env!("CARGO_BIN_EXE_whythis"))
-        .args(["explain", "--model", "models/sasrec.card.json", "--top-k", "1", "--permutations", "256", "--max-windows", "1"])
-        .args(["--history", &history.join(",")])
+        .args(["explain", "--model", "models/sasrec.card.json", "--top-k", "1", "--estimator", "permutation"])
+        .args(["--permutations", "256", "--max-windows", "1", "--history", &history.join(",")])
         .current_dir(repo(""))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("Shapley values used 16 of 256 permutations"), "{text}");
+    // The default kernel estimator under the same budget rests on its fixed coalitions and says so.
+    let out = Command::new(env!("CARGO_BIN_EXE_whythis"))
+        .args(["explain", "--model", "models/sasrec.card.json", "--top-k", "1", "--max-windows", "1"])
+        .args(["--history", &history.join(",")])
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Shapley values rest on 102 coalitions to stay within the budget of 1 scored windows"), "{text}");
     let out = Command::new(env!("CARGO_BIN_EXE_whythis"))
         .args(["explain", "--model", "models/sasrec.card.json", "--history", "1,2,3", "--time-budget-ms", "0"])
         .current_dir(repo(""))
