@@ -198,3 +198,19 @@ fn a_window_budget_is_a_hard_limit_and_says_so() {
         assert!(!cost.degraded.is_empty(), "{max}: a budget that cut work short is said");
     }
 }
+
+#[test]
+fn explain_gives_the_values_of_the_estimator_it_names() {
+    let m = load(SHIPPED[1]);
+    let window = windows(&m, 50, 1).remove(0);
+    let history = History { events: history_of(&window) };
+    let options = ExplainOptions { shapley_target_error: 0.0, ..ExplainOptions::default() };
+    let doc = explain(&m.scorer, &m.catalog, &history, &options).unwrap();
+    let (candidates, top) = top(&m, &window, 10);
+    let mut r = Rescorer::new(&m.scorer, &window, &candidates, top.iter().map(|t| t.item).collect(), 10);
+    let e = estimate(&mut r, &ShapleyRequest::from_options(&options)).unwrap();
+    for (rec, phi) in doc.recommendations.iter().zip(&e.phi) {
+        let ours: Vec<f64> = rec.explanation.as_ref().unwrap().shapley.values.iter().map(|v| f64::from(v.value)).collect();
+        assert!(rel_l2(&ours, phi) < 1e-5, "explain and the estimator disagree: {ours:?} vs {phi:?}");
+    }
+}
