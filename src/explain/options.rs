@@ -1,6 +1,6 @@
 //! What the caller asks of an explanation.
 
-use crate::model::ItemId;
+use crate::model::{ItemId, Position};
 use serde::{Deserialize, Serialize};
 
 /// Default number of recommendations.
@@ -19,6 +19,8 @@ pub const EXACT_SHAPLEY_MAX_EVENTS: usize = 10;
 pub const SHAPLEY_CHUNK_PAIRS: usize = 8;
 /// How many of the most recent events count as "recent".
 pub const RECENT_EVENTS: usize = 5;
+/// The longest `verb` a request may give, in characters: a verb, not a sentence.
+pub const MAX_VERB_CHARS: usize = 40;
 
 /// How much attention detail to report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +62,13 @@ pub struct ExplainOptions {
     pub time_budget_ms: Option<u64>,
     /// Budget in scored windows (none = unlimited): like the time budget, but the same on every machine.
     pub max_windows: Option<usize>,
+    /// The what-if: events of the window to leave out, as positions of the full window. The candidates
+    /// and K stay those of the full window (DESIGN.md §2); the ranking and every explanation are of the
+    /// window without these events, and the document says where each item ranked with all of them.
+    pub without: Vec<Position>,
+    /// Past tense of the storefront's main action ("watched"), used in sentences for every event; none =
+    /// a verb read from each event's action ("rated", "played").
+    pub verb: Option<String>,
 }
 
 impl Default for ExplainOptions {
@@ -77,6 +86,8 @@ impl Default for ExplainOptions {
             rank_only: false,
             time_budget_ms: None,
             max_windows: None,
+            without: Vec::new(),
+            verb: None,
         }
     }
 }
