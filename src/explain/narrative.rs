@@ -298,12 +298,12 @@ fn deep_dive(f: &NarrativeFacts) -> Vec<String> {
 /// What the recent events do, in the verdict's own words.
 fn recent_sentence(f: &NarrativeFacts) -> String {
     let r = f.recent;
-    let removing = signed(-r.without_recent);
+    let removing = signed(-r.without_recent, 2);
     match f.verdict() {
         Some(v) => format!(
             "Your last {} events: removing them changes the score by {removing}; keeping only them changes it by {}. {}",
             r.recent_events,
-            signed(-r.only_recent),
+            signed(-r.only_recent, 2),
             verdict_sentence(v, r.recent_events)
         ),
         None if f.window.len() == 1 => {
@@ -329,10 +329,10 @@ fn per_event_summary(f: &NarrativeFacts) -> String {
         parts.push(format!("attention is highest on {name} ({:.0}%)", v * 100.0));
     }
     if let Some((name, v)) = highest(&mut f.occlusion.iter().map(|e| (e.position, e.delta))) {
-        parts.push(format!("occlusion is highest on {name} ({})", signed(v)));
+        parts.push(format!("occlusion is highest on {name} ({})", signed(v, 2)));
     }
     if let Some((name, v)) = highest(&mut f.shapley.values.iter().map(|e| (e.position, e.value))) {
-        parts.push(format!("the Shapley value is highest on {name} ({})", signed(v)));
+        parts.push(format!("the Shapley value is highest on {name} ({})", signed(v, 2)));
     }
     format!("{}.", capitalised(&parts.join("; ")))
 }

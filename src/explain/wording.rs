@@ -1,9 +1,9 @@
 //! The small rules every sentence of whythis follows (docs/explanations.md, "Wording"): how long a title
 //! or tag may be, how it is set inside a sentence, how lists read, and the one recent-vs-long-term
-//! verdict. Pure text functions, built for both wasm modules: the engine words the document with them,
-//! the panel sets its table labels with the same rules.
+//! verdict, the labels of numbers and actions. Pure text functions, built for both wasm modules: the
+//! engine words the document with them, the panel sets its labels and tables with the same rules.
 
-use super::document::{RecentVsLongTerm, Verdict};
+use super::document::{OcclusionEntry, RecentVsLongTerm, Verdict};
 use crate::model::Rank;
 
 /// The longest title shown before it is cut with an ellipsis.
@@ -83,14 +83,43 @@ pub fn movement(before: Rank, now: Rank) -> String {
     }
 }
 
-/// A change of score with an explicit sign and two decimals ("+0.12", "−0.03"), as sentences give it.
-pub fn signed(value: f32) -> String {
-    if value.abs() < 0.005 {
-        "±0.00".to_string()
+/// A number with an explicit sign ("+0.12", "−0.03", "±0.00" when it rounds to nothing): two decimals
+/// in sentences, three in the panel's tables.
+pub fn signed(value: f32, decimals: usize) -> String {
+    let rounded = format!("{:.*}", decimals, value.abs());
+    if rounded.bytes().all(|b| b == b'0' || b == b'.') {
+        format!("±{rounded}")
     } else if value > 0.0 {
-        format!("+{value:.2}")
+        format!("+{rounded}")
     } else {
-        format!("−{:.2}", -value)
+        format!("−{rounded}")
+    }
+}
+
+/// The word that says which way an influence goes, so colour is never the only cue.
+pub fn direction(value: f32) -> &'static str {
+    if value.abs() < 0.0005 {
+        "no effect"
+    } else if value > 0.0 {
+        "supports"
+    } else {
+        "works against"
+    }
+}
+
+/// An event's occlusion as a label beside its bar: "supports it (+0.120); without it: #3".
+pub fn occlusion_label(entry: &OcclusionEntry) -> String {
+    format!("{} it ({}); without it: {}", direction(entry.delta), signed(entry.delta, 3), entry.rank_without)
+}
+
+/// A readable action name: "rated_5" becomes "rated 5★", "add_to_library" "add to library".
+pub fn action_label(action: Option<&str>) -> String {
+    match action {
+        None => String::new(),
+        Some(a) => match a.strip_prefix("rated_").and_then(|stars| stars.parse::<u8>().ok()) {
+            Some(n) => format!("rated {n}★"),
+            None => a.replace('_', " "),
+        },
     }
 }
 
@@ -125,6 +154,19 @@ mod tests {
         // A larger loss in magnitude that is a gain is no support: removing the recent events raises the score.
         assert_eq!(verdict(&r(-2.0, 1.0), 9), Some(Verdict::LongTerm));
         assert_eq!(verdict(&r(0.8, 0.2), 5), None);
+    }
+
+    #[test]
+    fn numbers_carry_their_sign_and_labels_their_direction() {
+        assert_eq!(signed(0.12, 3), "+0.120");
+        assert_eq!(signed(-0.034, 3), "−0.034");
+        assert_eq!(signed(-0.0001, 2), "±0.00");
+        assert_eq!(signed(0.004, 2), "±0.00");
+        assert_eq!(signed(0.004, 3), "+0.004");
+        let entry = OcclusionEntry { position: crate::model::Position(0), item: crate::model::ItemId(1), delta: 0.2, rank_without: Rank(3) };
+        assert_eq!(occlusion_label(&entry), "supports it (+0.200); without it: #3");
+        assert_eq!(action_label(Some("rated_5")), "rated 5★");
+        assert_eq!(action_label(Some("add_to_library")), "add to library");
     }
 
     #[test]
