@@ -273,3 +273,52 @@ fn every_template_is_reached_by_the_generator() {
         assert!(sentences.contains(s), "no sentence starting {s:?} was rendered: {sentences:?}");
     }
 }
+
+mod common;
+
+/// The same policy end to end, on the default model and its catalog.
+mod real {
+    use super::common;
+    use whythis::explain::naming::fold;
+    use whythis::explain::{explain, ExplainOptions};
+    use whythis::model::{History, ItemId};
+
+    #[test]
+    fn a_sensitive_tag_in_lower_case_hides_every_film_the_catalog_tags_in_title_case() {
+        let m = common::load("models/sasrec.card.json");
+        // Real histories that hold films tagged "Drama" (the catalog's spelling).
+        let drama = |i: ItemId| m.catalog.tags(i).iter().any(|t| t == "Drama");
+        let histories: Vec<History> = common::real_histories()
+            .into_iter()
+            .map(|(_, h)| h)
+            .filter(|h| h.events.iter().rev().take(50).filter(|e| drama(ItemId(e.item as u32))).count() >= 3)
+            .take(3)
+            .collect();
+        assert_eq!(histories.len(), 3);
+        let options = ExplainOptions { top_k: 3, permutations: 16, sensitive_tags: vec!["drama".into()], ..ExplainOptions::default() };
+        for history in &histories {
+            let doc = explain(&m.scorer, &m.catalog, history, &options).unwrap();
+            let titles: Vec<String> = (1..=m.scorer.card().num_items).map(ItemId).filter(|i| drama(*i)).map(|i| fold(&m.catalog.title(i))).collect();
+            let mut texts: Vec<String> = Vec::new();
+            for rec in &doc.recommendations {
+                let e = rec.explanation.as_ref().unwrap();
+                texts.push(e.narrative.clone());
+                texts.extend(e.deep_dive.iter().cloned());
+                texts.extend(e.counterfactual_sentences.iter().cloned());
+                texts.push(e.per_event_summary.clone());
+                texts.push(rec.name.full.clone());
+                assert!(e.ledger.by_tag.keys().all(|t| fold(t) != "drama"), "the ledger names the tag: {:?}", e.ledger.by_tag.keys());
+                assert!(e.ledger.by_tag.contains_key("(sensitive)"));
+            }
+            texts.extend(doc.window_names.iter().map(|n| n.full.clone()));
+            assert!(texts.iter().any(|t| t.contains("a title you keep private")), "{texts:#?}");
+            for text in &texts {
+                let folded = fold(text);
+                assert!(!folded.contains("drama"), "{text}");
+                for title in &titles {
+                    assert!(!folded.contains(title.as_str()), "a Drama film is named: {text}");
+                }
+            }
+        }
+    }
+}
