@@ -1,4 +1,4 @@
-//! The model contract (DESIGN.md §1–2) on real files: conforming models load, every non-conforming one
+//! The model contract (docs/contract.md §1–3) on real files: conforming models load, every non-conforming one
 //! is refused with a sentence that names the rule, and windows, candidates and ranks follow §2.
 
 mod common;
@@ -164,7 +164,7 @@ fn edited_sasrec(change: impl FnOnce(&mut tract_onnx::pb::GraphProto)) -> Vec<u8
 
 #[test]
 fn inputs_are_fed_by_the_names_the_card_maps_not_by_their_order() {
-    // DESIGN.md §1: the card maps roles to tensor names; the order the graph declares them in is no part
+    // docs/contract.md §1: the card maps roles to tensor names; the order the graph declares them in is no part
     // of the contract. The two inputs are both int64 [batch, 50], so feeding by position would swap
     // items and actions silently (or fail the load probe, as it did).
     let card = ModelCard::from_json(&std::fs::read(repo("models/sasrec.card.json")).unwrap()).unwrap();

@@ -1,4 +1,4 @@
-//! The what-if (`ExplainOptions::without`, DESIGN.md §2): the core ranks and explains the window without
+//! The what-if (`ExplainOptions::without`, docs/contract.md §2): the core ranks and explains the window without
 //! some events, among the full window's candidates and with the asked-for K. Every claim is checked
 //! against an independent re-scoring: slots laid out by hand from the history, scored directly with
 //! the Scorer, candidates and ranks counted by the definition.

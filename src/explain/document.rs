@@ -1,4 +1,4 @@
-//! The explanation document (DESIGN.md §5, docs/explanations.md): one serde type that the CLI prints,
+//! The explanation document (docs/explanations.md §5): one serde type that the CLI prints,
 //! the JS API hands to the host page, and the panel renders. Field names are part of the contract. Every
 //! sentence a reader sees is in it, worded once by the core (`narrative`, `naming`, `wording`), so the
 //! panel only lays them out.
@@ -57,7 +57,7 @@ pub struct Recommendation {
     pub explanation: Option<ItemExplanation>,
 }
 
-/// Every explanation of one item (DESIGN.md §3).
+/// Every explanation of one item (docs/explanations.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemExplanation {
     /// Leave-one-out deltas of every window event.
@@ -127,7 +127,7 @@ pub struct RankChange {
     pub movement: String,
 }
 
-/// Which part of the window counts for more toward an item (DESIGN.md §3, recent vs long-term).
+/// Which part of the window counts for more toward an item (docs/explanations.md §3, recent vs long-term).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {

@@ -1,4 +1,4 @@
-//! One call that ranks a history and explains each recommendation with every method of DESIGN.md §3,
+//! One call that ranks a history and explains each recommendation with every method of docs/explanations.md §3,
 //! sharing re-scorings between methods and items.
 
 use super::ablation::recent_vs_long_term;
@@ -29,7 +29,7 @@ pub const MAX_SENSITIVE: usize = 10_000;
 
 /// Ranks the history's candidates and explains the top K (or the one item asked for). With
 /// `options.without`, the ranking and every explanation are of the window without those events, among
-/// the full window's candidates (DESIGN.md §2), and the document says where each item ranked before.
+/// the full window's candidates (docs/contract.md §2), and the document says where each item ranked before.
 pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, ExplainError> {
     check(options)?;
     let budget = Budget::start(options);

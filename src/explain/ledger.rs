@@ -1,4 +1,4 @@
-//! The feature ledger (DESIGN.md §3): occlusion deltas summed by action, tag and recency, and how alike
+//! The feature ledger (docs/explanations.md §3): occlusion deltas summed by action, tag and recency, and how alike
 //! each past item is to the recommended one.
 
 use super::document::{Ledger, OcclusionEntry, SimilarityEntry};

@@ -1,6 +1,6 @@
-//! The explanation layer: one file per method of DESIGN.md §3, the faithfulness measures of §4, and the
-//! document of §5 (docs/explanations.md). It knows the model layer and nothing of any user interface,
-//! and it words every sentence the document carries (`narrative`, with `naming` and `wording`). Without
+//! The explanation layer: one file per method of docs/explanations.md §3, the faithfulness measures of
+//! §4, and the document of §5. It knows the model layer and nothing of any user interface, and it
+//! words every sentence the document carries (`narrative`, with `naming` and `wording`). Without
 //! the `engine` feature (the page's wasm module) only the document, its options, attention's reading
 //! and the wording rules are built.
 

@@ -1,4 +1,4 @@
-//! The narrative (DESIGN.md §3): plain sentences built from the other explanations by fixed templates,
+//! The narrative (docs/explanations.md §3): plain sentences built from the other explanations by fixed templates,
 //! and every other sentence the document carries (the counterfactual findings, the recent-vs-long-term
 //! verdict, the per-event summary, the what-if). The same inputs give the same words; items and tags
 //! are named by the one naming policy (`naming`), so a sensitive one is never named.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Default number of recommendations.
 pub const DEFAULT_TOP_K: usize = 10;
-/// Default largest counterfactual set searched (DESIGN.md §3).
+/// Default largest counterfactual set searched (docs/explanations.md §3).
 pub const DEFAULT_MAX_EVENTS: usize = 5;
 /// Default Shapley permutation budget.
 pub const DEFAULT_PERMUTATIONS: usize = 64;
@@ -26,7 +26,7 @@ pub const MAX_VERB_CHARS: usize = 40;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttentionDetail {
-    /// The last layer, heads averaged (DESIGN.md §3).
+    /// The last layer, heads averaged (docs/explanations.md §3).
     #[default]
     LastLayer,
     /// Also every layer and the attention rollout.
@@ -63,7 +63,7 @@ pub struct ExplainOptions {
     /// Budget in scored windows (none = unlimited): like the time budget, but the same on every machine.
     pub max_windows: Option<usize>,
     /// The what-if: events of the window to leave out, as positions of the full window. The candidates
-    /// and K stay those of the full window (DESIGN.md §2); the ranking and every explanation are of the
+    /// and K stay those of the full window (docs/contract.md §2); the ranking and every explanation are of the
     /// window without these events, and the document says where each item ranked with all of them.
     pub without: Vec<Position>,
     /// Past tense of the storefront's main action ("watched"), used in sentences for every event; none =

@@ -1,5 +1,5 @@
 //! Re-scoring a window with events removed, for every target item at once, in batched tract calls.
-//! Every method of DESIGN.md §3 goes through here, so identical removals are scored once.
+//! Every method of docs/explanations.md §3 goes through here, so identical removals are scored once.
 
 use super::error::ExplainError;
 use crate::model::{Candidates, ItemId, Position, Rank, Scorer, Slots, Window};

@@ -1,4 +1,4 @@
-//! The rules of the model contract (DESIGN.md §1, docs/contract.md), each a sentence that names the rule
+//! The rules of the model contract (docs/contract.md §1), each a sentence that names the rule
 //! and what was found. The card's rules are checked by `ModelCard::violations`, the graph's by [`graph`].
 
 use thiserror::Error;

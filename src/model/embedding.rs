@@ -1,4 +1,4 @@
-//! Item embeddings read from the card's `item_embedding` initializer (DESIGN.md §1), for similarity.
+//! Item embeddings read from the card's `item_embedding` initializer (docs/contract.md §1), for similarity.
 
 /// Item embeddings from the card's `item_embedding` initializer, one row per id (row 0 = padding).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,4 @@
-//! A visitor's interaction history as the host hands it over (DESIGN.md §2), before any model checks.
+//! A visitor's interaction history as the host hands it over (docs/contract.md §2), before any model checks.
 //! Every way a history arrives (a JSON array of events or of bare ids, a comma-separated id list) is
 //! read here, under one pair of limits, counted while reading.
 

@@ -1,4 +1,4 @@
-//! Candidates, ranks and top-K lists (DESIGN.md §2).
+//! Candidates, ranks and top-K lists (docs/contract.md §3).
 
 use super::ids::{ItemId, Rank};
 use super::window::Window;
@@ -169,7 +169,7 @@ impl Ranking {
     }
 
     /// Scores a window once and ranks the given candidates: those of the full window when this one is
-    /// a what-if of it (events removed), DESIGN.md §2.
+    /// a what-if of it (events removed), docs/contract.md §3.
     pub fn among(
         scorer: &super::Scorer,
         window: &Window,

@@ -1,4 +1,4 @@
-//! The window the model sees (DESIGN.md §2): the last `seq_len` events, right-aligned, left-padded,
+//! The window the model sees (docs/contract.md §2): the last `seq_len` events, right-aligned, left-padded,
 //! and the removal of events from it.
 
 use super::card::ModelCard;
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn removal_right_aligns_and_never_slides_older_events_in() {
-        // DESIGN.md §2: [0,0,a,b,c,d] without b is [0,0,0,a,c,d].
+        // docs/contract.md §2: [0,0,a,b,c,d] without b is [0,0,0,a,c,d].
         let w = Window::new(&card(6, 9), &History::from_items([1, 2, 3, 4])).unwrap();
         assert_eq!(w.slots().items, vec![0, 0, 1, 2, 3, 4]);
         assert_eq!(w.slots_without(&[Position(1)]).items, vec![0, 0, 0, 1, 3, 4]);

@@ -1,5 +1,5 @@
-//! The widget's leptos components (wasm only). They render the explanation document (DESIGN.md §5,
-//! docs/explanations.md), whose every sentence and name the core worded, and ask a [`Host`] for
+//! The widget's leptos components (wasm only). They render the explanation document
+//! (docs/explanations.md §5), whose every sentence and name the core worded, and ask a [`Host`] for
 //! everything else: explanations, the feedback log, error events. The host is the embedding layer
 //! (`crate::embed`), which owns the model, the worker and the browser APIs.
 

@@ -36,7 +36,7 @@ pub struct Query {
     /// Let items already in the window be recommended again.
     #[arg(long)]
     pub allow_seen: bool,
-    /// Print the explanation document (DESIGN.md §5) as JSON.
+    /// Print the explanation document (docs/explanations.md §5) as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,4 +1,4 @@
-//! The graph half of the model contract (DESIGN.md §1, docs/contract.md): an ONNX graph is checked
+//! The graph half of the model contract (docs/contract.md §1): an ONNX graph is checked
 //! against its card before tract runs it, every broken rule reported as a [`Violation`]. What passes
 //! is a typed graph whose inputs are in role order (item_ids, then action_types) and whose outputs are
 //! (scores, attention), so the scorer feeds and reads it by role whatever order the file declares.
