@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         println!(
             "  {:>4}  {:<50}  item {:>6}  score {:>9.4}",
             r.rank.to_string(),
-            loaded.catalog.title(r.item),
+            r.name.short,
             r.item,
             r.score
         );
