@@ -26,14 +26,21 @@ export interface ExplainOptions {
   time_budget_ms?: number | null;
   /** Budget in scored windows: like `time_budget_ms`, but the same on every machine. */
   max_windows?: number | null;
+  /** What-if: window positions to leave out; candidates and K stay those of the whole window. */
+  without?: number[];
+  /** Past tense of your main action ("watched"), used in sentences for every event. */
+  verb?: string | null;
 }
+
+/** How whythis names an item: the title shortened (`short`) and whole (`full`), or the private phrase. */
+export interface DisplayName { short: string; full: string }
 
 export interface WindowEvent { position: number; item: number; action?: string; ts?: number }
 export interface OcclusionEntry { position: number; item: number; delta: number; rank_without: number }
 export interface AttentionEntry { position: number; weight: number }
 export interface CounterfactualSet { positions: number[]; new_rank: number; replaced_by: number }
 
-/** The explanation of one item (DESIGN.md §3); present unless `rank_only` was asked. */
+/** The explanation of one item (docs/explanations.md §3); present unless `rank_only` was asked. */
 export interface ItemExplanation {
   occlusion: OcclusionEntry[];
   attention: AttentionEntry[] | null;
@@ -47,7 +54,12 @@ export interface ItemExplanation {
     similarity: { position: number; item: number; cosine: number }[];
   };
   narrative: string;
+  narrative_template: string;
+  counterfactual_sentences: string[];
+  verdict: "recent" | "long_term" | null;
   deep_dive: string[];
+  per_event_summary: string;
+  shapley_note: string;
 }
 
 export interface Recommendation extends Partial<ItemExplanation> {
@@ -55,13 +67,19 @@ export interface Recommendation extends Partial<ItemExplanation> {
   item: number;
   score: number;
   title?: string;
+  name: DisplayName;
+  /** Only for a what-if: the rank with every event, and the change in words. */
+  what_if?: { rank_with_all_events: number; movement: string };
 }
 
-/** The explanation document (DESIGN.md §5). */
+/** The explanation document (docs/explanations.md §5). */
 export interface ExplanationDocument {
   format: "whythis-explanation/1";
   model?: string;
   window: WindowEvent[];
+  window_names: DisplayName[];
+  /** Only for a what-if: positions left out and kept (of the whole window), and the what-if in words. */
+  what_if?: { without: number[]; kept: number[]; sentence: string };
   recommendations: Recommendation[];
   /** `degraded`: one sentence per method that did less than asked to stay within a budget. */
   cost?: { model_calls: number; windows: number; by_method: Record<string, number>; degraded?: string[] } | null;

@@ -111,3 +111,20 @@ fn explain_prints_narratives_and_counterfactuals() {
     assert_eq!(rec["item"], 50);
     assert!(rec["attention"].is_null(), "a model without attention reports none");
 }
+
+#[test]
+fn explain_without_is_the_cores_what_if() {
+    let base = ["explain", "--model", "models/sasrec.card.json", "--history", "64,199,96,50,181", "--top-k", "5", "--permutations", "8"];
+    let o = whythis(&[&base[..], &["--without", "3", "--json"]].concat());
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["what_if"]["without"], serde_json::json!([3]));
+    assert_eq!(doc["recommendations"][0]["rank"], 1);
+    assert_eq!(doc["recommendations"].as_array().unwrap().len(), 5);
+    assert_eq!(doc["window"].as_array().unwrap().len(), 4);
+    let o = whythis(&[&base[..], &["--without", "3"]].concat());
+    assert!(text(&o).contains("Without 1 of your 5 events"), "{}", text(&o));
+    let o = whythis(&[&base[..], &["--without", "2,9"]].concat());
+    assert!(!o.status.success());
+    assert!(text(&o).contains("0 to 4") && !text(&o).contains("181"), "{}", text(&o));
+}

@@ -1,4 +1,4 @@
-//! The model contract (DESIGN.md §1–2) on real files: conforming models load, every non-conforming one
+//! The model contract (docs/contract.md §1–3) on real files: conforming models load, every non-conforming one
 //! is refused with a sentence that names the rule, and windows, candidates and ranks follow §2.
 
 mod common;
@@ -151,4 +151,51 @@ fn a_fixed_batch_of_one_is_scored_window_by_window() {
     let after = scorer.usage();
     assert_eq!(after.1 - before.1, 2);
     assert_eq!(after.0 - before.0, if scorer.batches() { 1 } else { 2 });
+}
+
+/// The default model's ONNX protobuf, edited by `change`, re-encoded.
+fn edited_sasrec(change: impl FnOnce(&mut tract_onnx::pb::GraphProto)) -> Vec<u8> {
+    use prost::Message;
+    let bytes = std::fs::read(repo("models/sasrec.onnx")).unwrap();
+    let mut proto = tract_onnx::pb::ModelProto::decode(&bytes[..]).unwrap();
+    change(proto.graph.as_mut().unwrap());
+    proto.encode_to_vec()
+}
+
+#[test]
+fn inputs_are_fed_by_the_names_the_card_maps_not_by_their_order() {
+    // docs/contract.md §1: the card maps roles to tensor names; the order the graph declares them in is no part
+    // of the contract. The two inputs are both int64 [batch, 50], so feeding by position would swap
+    // items and actions silently (or fail the load probe, as it did).
+    let card = ModelCard::from_json(&std::fs::read(repo("models/sasrec.card.json")).unwrap()).unwrap();
+    let swapped = edited_sasrec(|g| {
+        assert_eq!(g.input.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["item_ids", "action_types"]);
+        g.input.swap(0, 1);
+    });
+    let original = load("models/sasrec.card.json");
+    let swapped = Scorer::load(card, &swapped).unwrap_or_else(|e| panic!("the swapped model is refused: {e}"));
+    let windows: Vec<_> = real_histories()
+        .iter()
+        .take(8)
+        .map(|(_, h)| Window::new(original.scorer.card(), h).unwrap().slots())
+        .collect();
+    assert_eq!(swapped.score(&windows).unwrap(), original.scorer.score(&windows).unwrap());
+    let (_, a) = original.scorer.score_with_attention(&windows[0]).unwrap();
+    let (_, b) = swapped.score_with_attention(&windows[0]).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_graph_input_the_card_does_not_map_is_refused_in_a_sentence() {
+    let card = ModelCard::from_json(&std::fs::read(repo("models/sasrec.card.json")).unwrap()).unwrap();
+    let extra = edited_sasrec(|g| {
+        let mut unused = g.input[0].clone();
+        unused.name = "session_length".into();
+        g.input.push(unused);
+    });
+    let err = Scorer::load(card, &extra).unwrap_err();
+    let ModelError::Contract(v) = &err else { panic!("expected a contract violation, got {err}") };
+    assert!(v.iter().any(|v| matches!(v, Violation::ExtraInput { name } if name == "session_length")), "{v:?}");
+    let text = err.to_string();
+    assert!(text.contains("\"session_length\"") && text.contains("plays no role of the contract"), "{text}");
 }

@@ -1,4 +1,4 @@
-//! Invariants of DESIGN.md §3 on real models and generated histories: Shapley efficiency, valid and
+//! Invariants of docs/explanations.md §3 on real models and generated histories: Shapley efficiency, valid and
 //! irreducible counterfactual sets, occlusion as defined, and byte-identical output under a seed.
 
 mod common;

@@ -97,7 +97,7 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
       if (this._whythisId) hooks.attribute(this._whythisId, "history-key");
     }
 
-    /** The current explanation document (DESIGN.md §5) as a plain object, or null. */
+    /** The current explanation document (docs/explanations.md §5) as a plain object, or null. */
     get explanation() {
       if (!this._whythisId) return null;
       const text = hooks.document(this._whythisId);

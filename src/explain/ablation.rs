@@ -1,4 +1,4 @@
-//! Recent against long-term behaviour (DESIGN.md §3): what the last few events alone do.
+//! Recent against long-term behaviour (docs/explanations.md §3): what the last few events alone do.
 
 use super::document::RecentVsLongTerm;
 use super::error::ExplainError;

@@ -1,4 +1,4 @@
-//! Attention (DESIGN.md §3): where the last query slot looks, per window event. Read from the model,
+//! Attention (docs/explanations.md §3): where the last query slot looks, per window event. Read from the model,
 //! never estimated: a model without an attention output gets none.
 
 use super::document::AttentionEntry;

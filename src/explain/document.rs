@@ -1,5 +1,7 @@
-//! The explanation document (DESIGN.md §5): one serde type that the CLI prints, the JS API hands to the
-//! host page, and the panel renders. Field names are part of the contract.
+//! The explanation document (docs/explanations.md §5): one serde type that the CLI prints,
+//! the JS API hands to the host page, and the panel renders. Field names are part of the contract. Every
+//! sentence a reader sees is in it, worded once by the core (`narrative`, `naming`, `wording`), so the
+//! panel only lays them out.
 
 use crate::model::{ItemId, Position, Rank, WindowEvent};
 use serde::{Deserialize, Serialize};
@@ -16,8 +18,15 @@ pub struct ExplanationDocument {
     /// The model's name from its card, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// The window's events, oldest first.
+    /// The window's events, oldest first: the events the ranking and the explanations are of (for a
+    /// what-if, the window without the events left out, numbered afresh from 0).
     pub window: Vec<WindowEvent>,
+    /// How each event of `window` is named (same order), by the naming policy.
+    #[serde(default)]
+    pub window_names: Vec<DisplayName>,
+    /// Present when events were left out (`ExplainOptions::without`): what the what-if changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<WhatIf>,
     /// The top K, best first.
     pub recommendations: Vec<Recommendation>,
     /// Model evaluations used, per method; absent for a ranking alone.
@@ -37,12 +46,18 @@ pub struct Recommendation {
     /// Its catalog title, when the catalog names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// How whythis names it (a private item by the one neutral phrase).
+    #[serde(default)]
+    pub name: DisplayName,
+    /// Under a what-if: where the item ranked with every event of the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<RankChange>,
     /// The explanation; absent when only a ranking was asked for.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<ItemExplanation>,
 }
 
-/// Every explanation of one item (DESIGN.md §3).
+/// Every explanation of one item (docs/explanations.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemExplanation {
     /// Leave-one-out deltas of every window event.
@@ -61,11 +76,65 @@ pub struct ItemExplanation {
     pub narrative: String,
     /// The templates the summary was built from, e.g. "counterfactual+recent".
     pub narrative_template: String,
-    /// A longer account for the curious, one sentence per entry.
+    /// The counterfactual sets in words (or that none was found, and what was searched), for beside
+    /// the summary.
+    #[serde(default)]
+    pub counterfactual_sentences: Vec<String>,
+    /// Which counts for more toward the item, the recent events or the rest; null when every event of
+    /// the window is a recent one. The summary and the deep dive both word this one verdict.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    /// A longer account for the curious, one sentence per entry (the counterfactual sentences apart).
     pub deep_dive: Vec<String>,
+    /// One sentence naming the event each per-event method rates highest (a chart's text alternative).
+    #[serde(default)]
+    pub per_event_summary: String,
+    /// How the Shapley values were computed, in a sentence.
+    #[serde(default)]
+    pub shapley_note: String,
     /// Every layer's attention and the rollout, when asked for and the model has attention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention_layers: Option<super::attention::AttentionLayers>,
+}
+
+/// An item's name as whythis shows it: the catalog title, or for a private item the one neutral phrase
+/// (docs/explanations.md, "Naming").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DisplayName {
+    /// Shortened for a list or a table (at most `wording::MAX_TITLE` characters, "…" when cut).
+    pub short: String,
+    /// The whole title, trimmed (for a tooltip).
+    pub full: String,
+}
+
+/// What a what-if left out, and what it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatIf {
+    /// The events left out, as positions of the full window, ascending.
+    pub without: Vec<Position>,
+    /// For each event of the document's `window`, its position in the full window.
+    pub kept: Vec<Position>,
+    /// One sentence: how many events were left out and what comes first now.
+    pub sentence: String,
+}
+
+/// Under a what-if, an item's rank with every event of the window against its rank now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankChange {
+    /// Its rank with every event, among the same candidates.
+    pub rank_with_all_events: Rank,
+    /// The change in words: "up from #3", "down from #1", "unchanged".
+    pub movement: String,
+}
+
+/// Which part of the window counts for more toward an item (docs/explanations.md §3, recent vs long-term).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Removing the recent events costs more than removing the rest.
+    Recent,
+    /// Removing the rest costs at least as much as removing the recent events.
+    LongTerm,
 }
 
 /// What an explanation cost in model evaluations; shared windows are scored once and counted once,
@@ -228,7 +297,8 @@ pub struct RecentVsLongTerm {
 pub struct Ledger {
     /// Summed deltas by action name.
     pub by_action: BTreeMap<String, f32>,
-    /// Summed deltas by tag of the history item.
+    /// Summed deltas by tag of the history item; tags the host marked sensitive are summed together
+    /// under `(sensitive)`, never under their own names.
     pub by_tag: BTreeMap<String, f32>,
     /// Summed deltas by recency bucket ("last", "2-5", "6-20", "older").
     pub by_recency: BTreeMap<String, f32>,

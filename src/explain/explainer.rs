@@ -1,19 +1,21 @@
-//! One call that ranks a history and explains each recommendation with every method of DESIGN.md §3,
+//! One call that ranks a history and explains each recommendation with every method of docs/explanations.md §3,
 //! sharing re-scorings between methods and items.
 
 use super::ablation::recent_vs_long_term;
 use super::attention;
 use super::budget::Budget;
 use super::counterfactual::{counterfactuals, Evidence, Search};
-use super::document::{Cost, ExplanationDocument, ItemExplanation, Recommendation, DOCUMENT_FORMAT};
+use super::document::{Cost, ExplanationDocument, ItemExplanation, RankChange, Recommendation, WhatIf, DOCUMENT_FORMAT};
 use super::error::ExplainError;
 use super::ledger::ledger;
-use super::narrative::{narrative, NarrativeFacts};
+use super::naming::Naming;
+use super::narrative::{narrative, what_if_sentence, NarrativeFacts};
 use super::occlusion::occlusion;
-use super::options::{AttentionDetail, ExplainOptions};
+use super::options::{AttentionDetail, ExplainOptions, MAX_VERB_CHARS};
 use super::rescoring::Rescorer;
 use super::shapley::{shapley, ShapleyRequest};
-use crate::model::{Catalog, History, ModelCard, ModelError, Ranked, Ranking, Scorer, Window};
+use super::wording::movement;
+use crate::model::{Candidates, Catalog, History, ModelCard, ModelError, Position, Ranked, Ranking, Scorer, Window};
 
 /// The most items one request may rank.
 pub const MAX_TOP_K: usize = 100;
@@ -29,21 +31,40 @@ pub const MAX_COUNTERFACTUAL_WINDOWS: usize = 1 << 20;
 /// every event named in a narrative.
 pub const MAX_SENSITIVE: usize = 10_000;
 
-/// Ranks the history's candidates and explains the top K (or the one item asked for).
+/// Ranks the history's candidates and explains the top K (or the one item asked for). With
+/// `options.without`, the ranking and every explanation are of the window without those events, among
+/// the full window's candidates (docs/contract.md §2), and the document says where each item ranked before.
 pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, ExplainError> {
     check(options)?;
     let budget = Budget::start(options);
     let card = scorer.card();
-    let window = Window::new(card, history)?;
+    let full = Window::new(card, history)?;
+    let without = left_out(&options.without, full.len())?;
+    let window = full.without(&without);
+    let naming = Naming::new(catalog, &options.sensitive_items, &options.sensitive_tags, options.verb.as_deref());
     let calls_before = scorer.usage().0;
+    // The full window's candidates: an event left out does not make its own item a recommendation.
+    let candidates = Candidates::for_window(&full, card.num_items, options.allow_seen);
     let Ranking { candidates, scores: base, top, attention: raw_attention } =
-        Ranking::of(scorer, &window, options.allow_seen, options.top_k)?;
+        Ranking::among(scorer, &window, candidates, options.top_k)?;
     let targets: Vec<Ranked> = match options.item {
         Some(item) if !candidates.contains(item) => return Err(ModelError::NotACandidate(item).into()),
         Some(item) => vec![Ranked { item, score: base[item.column()], rank: candidates.rank(&base, item) }],
         None => top,
     };
-    let mut document = ranking_document(card, catalog, &window, &targets);
+    let mut document = ranking_document(card, &naming, &window, &targets);
+    if !without.is_empty() {
+        let with_all = scorer.score(&[full.slots()])?;
+        for rec in &mut document.recommendations {
+            let before = candidates.rank(&with_all[0], rec.item);
+            rec.what_if = Some(RankChange { rank_with_all_events: before, movement: movement(before, rec.rank) });
+        }
+        document.what_if = Some(WhatIf {
+            kept: (0..full.len()).map(Position).filter(|p| !without.contains(p)).collect(),
+            sentence: what_if_sentence(&naming, without.len(), full.len(), targets.first().map(|r| r.item)),
+            without: without.clone(),
+        });
+    }
     if options.rank_only {
         return Ok(document);
     }
@@ -51,6 +72,9 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     let items = targets.iter().map(|r| r.item).collect();
     let mut rescorer = Rescorer::within(scorer, &window, &candidates, items, options.top_k, budget);
     rescorer.count("ranking", 1);
+    if !without.is_empty() {
+        rescorer.count("what_if", 1);
+    }
     let base_scores: Vec<f32> = targets.iter().map(|r| r.score).collect();
     // The first paint's methods run in full; the two searches share what the budget leaves, the
     // counterfactual search's share held back while Shapley runs (it wants Shapley's ordering).
@@ -83,24 +107,21 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     };
 
     for (t, rec) in document.recommendations.iter_mut().enumerate() {
-        let item_ledger = ledger(&window, &occlusions[t], catalog, rec.item, scorer.embedding(), &options.sensitive_tags);
+        let item_ledger = ledger(&window, &occlusions[t], &naming, rec.item, scorer.embedding());
         let cf = &counterfactual_sets[t];
         let words = narrative(&NarrativeFacts {
             window: &window,
-            catalog,
+            naming: &naming,
             item: rec.item,
             rank: rec.rank,
             k: options.top_k,
+            left_out: without.len(),
             occlusion: &occlusions[t],
             shapley: &shapleys[t],
             attention: last_layer.as_deref(),
-            drop_out: cf.drop_out.as_ref(),
-            displace: cf.displace.as_ref(),
-            max_events: options.max_events,
+            counterfactual: cf,
             recent: &recents[t],
             ledger: &item_ledger,
-            sensitive_tags: &options.sensitive_tags,
-            sensitive_items: &options.sensitive_items,
             degraded: shapley_degraded.as_deref(),
         });
         rec.explanation = Some(ItemExplanation {
@@ -112,7 +133,11 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
             ledger: item_ledger,
             narrative: words.summary,
             narrative_template: words.template,
+            counterfactual_sentences: words.counterfactual_sentences,
+            verdict: words.verdict,
             deep_dive: words.deep_dive,
+            per_event_summary: words.per_event_summary,
+            shapley_note: words.shapley_note,
             attention_layers: layers.clone(),
         });
     }
@@ -126,24 +151,44 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     Ok(document)
 }
 
-/// The document of a ranking alone: the window and each item's rank, score and title, unexplained.
-pub fn ranking_document(card: &ModelCard, catalog: &Catalog, window: &Window, ranked: &[Ranked]) -> ExplanationDocument {
+/// The document of a ranking alone: the window and each item's rank, score and names, unexplained.
+pub fn ranking_document(card: &ModelCard, naming: &Naming, window: &Window, ranked: &[Ranked]) -> ExplanationDocument {
     ExplanationDocument {
         format: DOCUMENT_FORMAT.into(),
         model: card.name.clone(),
         window: window.events().to_vec(),
+        window_names: window.events().iter().map(|e| naming.shown(e.item)).collect(),
+        what_if: None,
         recommendations: ranked
             .iter()
             .map(|r| Recommendation {
                 rank: r.rank,
                 item: r.item,
                 score: r.score,
-                title: catalog.get(r.item).map(|e| e.title.clone()),
+                title: naming.catalog().get(r.item).map(|e| e.title.clone()),
+                name: naming.shown(r.item),
+                what_if: None,
                 explanation: None,
             })
             .collect(),
         cost: None,
     }
+}
+
+/// The what-if's positions, ascending and once each, after checking each is an event of the window.
+fn left_out(without: &[Position], window_len: usize) -> Result<Vec<Position>, ExplainError> {
+    if let Some(p) = without.iter().find(|p| p.0 >= window_len) {
+        let valid = match window_len {
+            0 => "the window has no events, so none can be left out".to_string(),
+            1 => "the window's only event is at position 0".to_string(),
+            n => format!("the window's events are at positions 0 to {}", n - 1),
+        };
+        return Err(ExplainError::Options(format!("without: position {} is not an event of the window; {valid}", p.0)));
+    }
+    let mut positions = without.to_vec();
+    positions.sort_unstable();
+    positions.dedup();
+    Ok(positions)
 }
 
 fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
@@ -174,6 +219,9 @@ fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
     }
     if options.sensitive_tags.len() > MAX_SENSITIVE || options.sensitive_items.len() > MAX_SENSITIVE {
         return bad(format!("at most {MAX_SENSITIVE} sensitive tags and {MAX_SENSITIVE} sensitive items may be given"));
+    }
+    if options.verb.as_ref().is_some_and(|v| v.chars().count() > MAX_VERB_CHARS) {
+        return bad(format!("verb may be at most {MAX_VERB_CHARS} characters long"));
     }
     Ok(())
 }

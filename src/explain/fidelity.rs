@@ -1,4 +1,4 @@
-//! Faithfulness of an attribution (DESIGN.md §4), judged by what the model does when events go.
+//! Faithfulness of an attribution (docs/explanations.md §4), judged by what the model does when events go.
 
 use super::error::ExplainError;
 use super::rescoring::Rescorer;

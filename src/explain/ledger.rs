@@ -1,10 +1,12 @@
-//! The feature ledger (DESIGN.md §3): occlusion deltas summed by action, tag and recency, and how alike
+//! The feature ledger (docs/explanations.md §3): occlusion deltas summed by action, tag and recency, and how alike
 //! each past item is to the recommended one.
 
 use super::document::{Ledger, OcclusionEntry, SimilarityEntry};
-use crate::model::{Catalog, ItemEmbedding, ItemId, Window};
+use super::naming::Naming;
+use crate::model::{ItemEmbedding, ItemId, Window};
 
-/// The tag name that stands in for tags the host marked sensitive.
+/// The one key under which the deltas of every tag the host marked sensitive are summed: the ledger
+/// shows that such tags weigh, never which (matched as the naming policy matches, in any case or form).
 pub const SENSITIVE_TAG: &str = "(sensitive)";
 
 /// The recency bucket of the event `age` places before the most recent one (0 = the last event).
@@ -21,18 +23,17 @@ pub fn recency_bucket(age: usize) -> &'static str {
 pub fn ledger(
     window: &Window,
     occlusion: &[OcclusionEntry],
-    catalog: &Catalog,
+    naming: &Naming,
     target: ItemId,
     embedding: Option<&ItemEmbedding>,
-    sensitive_tags: &[String],
 ) -> Ledger {
     let mut ledger = Ledger::default();
     let n = window.len();
     for (event, entry) in window.events().iter().zip(occlusion) {
         let action = event.action.clone().unwrap_or_else(|| "unknown".into());
         *ledger.by_action.entry(action).or_default() += entry.delta;
-        for tag in catalog.tags(event.item) {
-            let shown = if sensitive_tags.contains(tag) { SENSITIVE_TAG.to_owned() } else { tag.clone() };
+        for tag in naming.catalog().tags(event.item) {
+            let shown = if naming.is_sensitive_tag(tag) { SENSITIVE_TAG.to_owned() } else { tag.clone() };
             *ledger.by_tag.entry(shown).or_default() += entry.delta;
         }
         let age = n - 1 - event.position.0;

@@ -1,6 +1,8 @@
-//! The explanation layer: one file per method of DESIGN.md §3, the faithfulness measures of §4, and the
-//! document of §5. It knows the model layer and nothing of any user interface. Without the `engine`
-//! feature (the page's wasm module) only the document, its options and attention's reading are built.
+//! The explanation layer: one file per method of docs/explanations.md §3, the faithfulness measures of
+//! §4, and the document of §5. It knows the model layer and nothing of any user interface, and it
+//! words every sentence the document carries (`narrative`, with `naming` and `wording`). Without
+//! the `engine` feature (the page's wasm module) only the document, its options, attention's reading
+//! and the wording rules are built.
 
 #[cfg(feature = "engine")]
 pub mod ablation;
@@ -19,6 +21,8 @@ pub mod fidelity;
 #[cfg(feature = "engine")]
 pub mod ledger;
 #[cfg(feature = "engine")]
+pub mod naming;
+#[cfg(feature = "engine")]
 pub mod narrative;
 #[cfg(feature = "engine")]
 pub mod occlusion;
@@ -27,6 +31,7 @@ pub mod options;
 pub mod rescoring;
 #[cfg(feature = "engine")]
 pub mod shapley;
+pub mod wording;
 
 pub use document::*;
 #[cfg(feature = "engine")]

@@ -1,112 +1,95 @@
-//! The narrative (DESIGN.md §3): plain sentences built from the other explanations by fixed templates.
-//! The same inputs give the same words; an item or tag the host marked sensitive is never named.
+//! The narrative (docs/explanations.md §3): plain sentences built from the other explanations by fixed templates,
+//! and every other sentence the document carries (the counterfactual findings, the recent-vs-long-term
+//! verdict, the per-event summary, the what-if). The same inputs give the same words; items and tags
+//! are named by the one naming policy (`naming`), so a sensitive one is never named.
 
-use super::document::{CounterfactualSet, Ledger, OcclusionEntry, RecentVsLongTerm, ShapleyValues};
-use super::document::AttentionEntry;
+use super::document::{AttentionEntry, Counterfactuals, Estimator, Ledger, OcclusionEntry, RecentVsLongTerm, ShapleyEntry, ShapleyValues, Verdict};
 use super::ledger::SENSITIVE_TAG;
-use crate::model::{Catalog, ItemId, Position, Rank, Window};
+use super::naming::Naming;
+use super::options::RECENT_EVENTS;
+use super::wording::{capitalised, join, signed, tag_label, verdict, verdict_sentence};
+use crate::model::{ItemId, Position, Rank, Window};
 
 /// Everything a narrative is built from, for one recommended item.
 pub struct NarrativeFacts<'a> {
-    /// The window explained.
+    /// The window explained (for a what-if, the window without the events left out).
     pub window: &'a Window,
-    /// Titles and tags.
-    pub catalog: &'a Catalog,
+    /// How to name items and tags.
+    pub naming: &'a Naming<'a>,
     /// The recommended item.
     pub item: ItemId,
     /// Its rank.
     pub rank: Rank,
     /// K of the top K.
     pub k: usize,
+    /// How many events a what-if left out of the window (0 = none).
+    pub left_out: usize,
     /// Occlusion of every event.
     pub occlusion: &'a [OcclusionEntry],
     /// Shapley values.
     pub shapley: &'a ShapleyValues,
     /// Attention, when the model has it.
     pub attention: Option<&'a [AttentionEntry]>,
-    /// The drop-out set, if found.
-    pub drop_out: Option<&'a CounterfactualSet>,
-    /// The displace set, if found.
-    pub displace: Option<&'a CounterfactualSet>,
-    /// Largest set size searched.
-    pub max_events: usize,
+    /// The counterfactual sets found, and the search's bound.
+    pub counterfactual: &'a Counterfactuals,
     /// Recent against long-term.
     pub recent: &'a RecentVsLongTerm,
     /// The ledger.
     pub ledger: &'a Ledger,
-    /// Tags the host marked sensitive.
-    pub sensitive_tags: &'a [String],
-    /// Items the host marked sensitive.
-    pub sensitive_items: &'a [ItemId],
     /// The sentence saying Shapley sampling was cut short by a budget, if it was.
     pub degraded: Option<&'a str>,
 }
 
-/// The summary (at most two sentences) and the deeper dive.
+/// Every sentence of one item's explanation.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Narrative {
     /// At most two plain sentences.
     pub summary: String,
     /// Which templates made the summary, e.g. "counterfactual+recent" (for audits of wording).
     pub template: String,
+    /// The counterfactual sets in words, or that none was found.
+    pub counterfactual_sentences: Vec<String>,
+    /// The recent-vs-long-term verdict both the summary and the deep dive word.
+    pub verdict: Option<Verdict>,
     /// One sentence per entry.
     pub deep_dive: Vec<String>,
-}
-
-/// The past-tense verb for an action name ("rated_5" → "rated", "play" → "played").
-pub fn verb(action: Option<&str>) -> &'static str {
-    let a = action.unwrap_or_default().to_ascii_lowercase();
-    let starts = |p: &str| a.starts_with(p);
-    if starts("rat") || starts("review") {
-        "rated"
-    } else if starts("play") || starts("listen") || starts("stream") {
-        "played"
-    } else if starts("watch") || starts("view") {
-        "watched"
-    } else if starts("search") {
-        "searched for"
-    } else if starts("add") || starts("like") || starts("save") || starts("fav") {
-        "added"
-    } else if starts("buy") || starts("purchase") || starts("order") {
-        "bought"
-    } else if starts("click") || starts("open") {
-        "opened"
-    } else {
-        "chose"
-    }
+    /// The event each per-event method rates highest, in one sentence.
+    pub per_event_summary: String,
+    /// How the Shapley values were computed.
+    pub shapley_note: String,
 }
 
 impl NarrativeFacts<'_> {
-    fn sensitive(&self, item: ItemId) -> bool {
-        self.sensitive_items.contains(&item) || self.catalog.tags(item).iter().any(|t| self.sensitive_tags.contains(t))
+    fn name(&self, item: ItemId) -> String {
+        self.naming.in_text(item)
     }
 
-    /// A title safe to show: sensitive items are never named.
-    fn name(&self, item: ItemId) -> String {
-        if self.sensitive(item) {
-            "a title you chose not to name".into()
-        } else {
-            self.catalog.title(item)
-        }
+    fn event_name(&self, position: Position) -> Option<String> {
+        self.window.event(position).map(|e| self.name(e.item))
     }
 
     /// "rated A and B" / "rated A and played B" for a set of events.
     fn deeds(&self, positions: &[Position]) -> String {
-        let mut groups: Vec<(&'static str, Vec<String>)> = Vec::new();
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for p in positions {
             let Some(event) = self.window.event(*p) else { continue };
-            let verb = verb(event.action.as_deref());
+            let verb = self.naming.verb(event.action.as_deref());
             let name = self.name(event.item);
             match groups.iter_mut().find(|(v, _)| *v == verb) {
                 Some((_, names)) => names.push(name),
                 None => groups.push((verb, vec![name])),
             }
         }
-        join(groups.into_iter().map(|(verb, names)| format!("{verb} {}", join(names.into_iter()))))
+        join(&groups.into_iter().map(|(verb, names)| format!("{verb} {}", join(&names))).collect::<Vec<_>>())
+    }
+
+    fn names(&self, positions: &[Position]) -> String {
+        join(&positions.iter().filter_map(|p| self.event_name(*p)).collect::<Vec<_>>())
     }
 
     fn recently(&self, positions: &[Position]) -> &'static str {
         let n = self.window.len();
-        if positions.iter().all(|p| n - p.0 <= 5) {
+        if positions.iter().all(|p| n - p.0 <= RECENT_EVENTS) {
             "recently "
         } else {
             ""
@@ -128,30 +111,47 @@ impl NarrativeFacts<'_> {
             "this place"
         }
     }
+
+    fn verdict(&self) -> Option<Verdict> {
+        verdict(self.recent, self.window.len())
+    }
 }
 
-/// Builds the narrative of one recommendation.
+/// Builds every sentence of one recommendation.
 pub fn narrative(f: &NarrativeFacts) -> Narrative {
     let (summary, template) = summary(f);
-    Narrative { summary, template, deep_dive: deep_dive(f) }
+    Narrative {
+        summary,
+        template,
+        counterfactual_sentences: counterfactual_sentences(f),
+        verdict: f.verdict(),
+        deep_dive: deep_dive(f),
+        per_event_summary: per_event_summary(f),
+        shapley_note: shapley_note(f.shapley),
+    }
 }
 
 fn summary(f: &NarrativeFacts) -> (String, String) {
     if f.window.is_empty() {
-        return (
-            "You have no history yet, so this is what the model suggests to everyone who is just starting.".into(),
-            "cold_start".into(),
-        );
+        let words = if f.left_out > 0 {
+            "With every event of your history left out, this is what the model suggests to everyone who is just starting."
+        } else {
+            "You have no history yet, so this is what the model suggests to everyone who is just starting."
+        };
+        return (words.into(), "cold_start".into());
     }
-    let (first, template) = match f.displace.filter(|s| s.positions.len() <= 2) {
-        Some(set) => (format!(
-            "You {}{}; without {}, {} would take {}.",
-            f.recently(&set.positions),
-            f.deeds(&set.positions),
-            if set.positions.len() == 1 { "it" } else { "them" },
-            f.name(set.replaced_by),
-            f.place()
-        ), "counterfactual"),
+    let (first, template) = match f.counterfactual.displace.as_ref().filter(|s| s.positions.len() <= 2) {
+        Some(set) => (
+            format!(
+                "You {}{}; without {}, {} would take {}.",
+                f.recently(&set.positions),
+                f.deeds(&set.positions),
+                if set.positions.len() == 1 { "it" } else { "them" },
+                f.name(set.replaced_by),
+                f.place()
+            ),
+            "counterfactual",
+        ),
         None => {
             let top = f.supporters(2);
             if top.is_empty() {
@@ -162,133 +162,231 @@ fn summary(f: &NarrativeFacts) -> (String, String) {
             }
         }
     };
-    let n = f.window.len();
-    let r = f.recent.recent_events;
-    if n <= r {
-        return (first, template.into());
-    }
-    if f.recent.without_recent > f.recent.only_recent {
-        (format!("{first} Your last {r} actions count for more here than your longer-term taste."), format!("{template}+recent"))
-    } else {
-        (format!("{first} Your longer-term taste counts for more here than your last {r} actions."), format!("{template}+long_term"))
+    match f.verdict() {
+        None => (first, template.into()),
+        Some(v) => {
+            let suffix = match v {
+                Verdict::Recent => "recent",
+                Verdict::LongTerm => "long_term",
+            };
+            (format!("{first} {}", verdict_sentence(v, f.recent.recent_events)), format!("{template}+{suffix}"))
+        }
     }
 }
 
-fn deep_dive(f: &NarrativeFacts) -> Vec<String> {
-    let mut out = Vec::new();
-    let title = f.name(f.item);
-    out.push(format!("{title} is #{} of your top {}.", f.rank.0, f.k));
+/// The counterfactual findings: the drop-out set, the displace set when it differs, and for each kind
+/// not found, that none was found within the searched size (never that none exists).
+fn counterfactual_sentences(f: &NarrativeFacts) -> Vec<String> {
     if f.window.is_empty() {
-        return out;
+        return Vec::new();
     }
-    for e in f.supporters(3) {
-        out.push(format!(
-            "Without {} it would score {:.2} lower and rank #{}.",
-            f.name(e.item),
-            e.delta,
-            e.rank_without.0
-        ));
-    }
-    if let Some(worst) = f.occlusion.iter().filter(|e| e.delta < 0.0).min_by(|a, b| a.delta.total_cmp(&b.delta).then(a.position.cmp(&b.position))) {
-        out.push(format!(
-            "{} works against it: without it, it would score {:.2} higher and rank #{}.",
-            f.name(worst.item),
-            -worst.delta,
-            worst.rank_without.0
-        ));
-    }
-    match f.drop_out {
-        Some(set) => out.push(format!(
-            "If you hadn't {}, {} would drop from #{} to #{}, out of your top {}, and {} would take its place.",
-            f.deeds(&set.positions),
-            title,
+    let cf = f.counterfactual;
+    let title = f.name(f.item);
+    let in_top = f.rank.0 as usize <= f.k;
+    let mut out = Vec::new();
+    match (&cf.drop_out, &cf.displace) {
+        (None, None) => out.push(format!(
+            "No set of up to {} events that moves {title} from #{} {}.",
+            cf.max_events,
             f.rank.0,
-            set.new_rank.0,
-            f.k,
-            f.name(set.replaced_by)
+            searched(cf)
         )),
-        None if f.rank.0 as usize <= f.k => out.push(format!(
-            "We found no set of up to {} of your events whose removal would take it out of your top {}.",
-            f.max_events, f.k
-        )),
-        None => {}
-    }
-    if let Some(set) = f.displace.filter(|s| Some(*s) != f.drop_out) {
-        out.push(format!(
-            "If you hadn't {}, {} would drop from #{} to #{} and {} would take {}.",
-            f.deeds(&set.positions),
-            title,
-            f.rank.0,
-            set.new_rank.0,
-            f.name(set.replaced_by),
-            f.place()
-        ));
-    }
-    if let Some(best) = f.shapley.values.iter().max_by(|a, b| a.value.total_cmp(&b.value).then(b.position.cmp(&a.position))) {
-        if best.value > 0.0 {
-            if let Some(event) = f.window.event(best.position) {
-                out.push(format!(
-                    "Shared out fairly over all your events (Shapley values), {} contributes most: {:+.2}.",
-                    f.name(event.item),
-                    best.value
-                ));
+        (drop_out, displace) => {
+            match drop_out {
+                Some(set) => out.push(format!(
+                    "If you hadn't {}, {title} would drop from #{} to #{}, out of your top {}, and {} would take its place.",
+                    f.deeds(&set.positions),
+                    f.rank.0,
+                    set.new_rank.0,
+                    f.k,
+                    f.name(set.replaced_by)
+                )),
+                None if in_top => out.push(format!(
+                    "No set of up to {} events that takes {title} out of your top {} {}.",
+                    cf.max_events,
+                    f.k,
+                    searched(cf)
+                )),
+                None => {}
             }
-        }
-    }
-    if let Some(degraded) = f.degraded {
-        out.push(format!("{degraded} The Shapley figures are estimates from fewer samples than usual."));
-    }
-    if let Some((tag, value)) = f
-        .ledger
-        .by_tag
-        .iter()
-        .filter(|(t, v)| t.as_str() != SENSITIVE_TAG && **v > 0.0)
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-    {
-        out.push(format!("Of the tags in your history, {tag} pulls hardest toward it ({value:+.2})."));
-    }
-    if let Some(sim) = f.ledger.similarity.iter().max_by(|a, b| a.cosine.total_cmp(&b.cosine).then(b.position.cmp(&a.position))) {
-        out.push(format!("The past title most like it is {} (similarity {:.2}).", f.name(sim.item), sim.cosine));
-    }
-    if let Some(attention) = f.attention {
-        if let Some(top) = attention.iter().max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.position.cmp(&a.position))) {
-            if let Some(event) = f.window.event(top.position) {
-                out.push(format!(
-                    "When ranking, the model looked most at {} ({:.0}% of its last-layer attention).",
-                    f.name(event.item),
-                    top.weight * 100.0
-                ));
+            if let Some(set) = displace.as_ref().filter(|d| drop_out.as_ref().is_none_or(|o| o.positions != d.positions)) {
+                let lead = if set.positions.len() == 1 {
+                    format!("Without {} alone", f.names(&set.positions))
+                } else {
+                    format!("Without {}", f.names(&set.positions))
+                };
+                out.push(if f.rank.0 == 1 {
+                    format!("{lead}, {} would take first place from {title}.", f.name(set.replaced_by))
+                } else {
+                    format!(
+                        "{lead}, {title} would slip from #{} to #{} and {} would move ahead of it.",
+                        f.rank.0,
+                        set.new_rank.0,
+                        f.name(set.replaced_by)
+                    )
+                });
             }
         }
     }
     out
 }
 
-fn join(parts: impl Iterator<Item = String>) -> String {
-    let parts: Vec<String> = parts.collect();
-    match parts.len() {
-        0 => String::new(),
-        1 => parts[0].clone(),
-        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+fn deep_dive(f: &NarrativeFacts) -> Vec<String> {
+    let mut out = Vec::new();
+    let title = f.name(f.item);
+    if f.left_out > 0 {
+        out.push(format!(
+            "Without the {} event{} left out, {title} is #{} of your top {}.",
+            f.left_out,
+            if f.left_out == 1 { "" } else { "s" },
+            f.rank.0,
+            f.k
+        ));
+    } else {
+        out.push(format!("{} is #{} of your top {}.", capitalised(&title), f.rank.0, f.k));
+    }
+    if f.window.is_empty() {
+        return out;
+    }
+    for e in f.supporters(3) {
+        out.push(format!("Without {} it would score {:.2} lower and rank #{}.", f.name(e.item), e.delta, e.rank_without.0));
+    }
+    let worst = f
+        .occlusion
+        .iter()
+        .filter(|e| e.delta < 0.0)
+        .min_by(|a, b| a.delta.total_cmp(&b.delta).then(a.position.cmp(&b.position)));
+    if let Some(worst) = worst {
+        out.push(format!(
+            "{} works against it: without it, it would score {:.2} higher and rank #{}.",
+            capitalised(&f.name(worst.item)),
+            -worst.delta,
+            worst.rank_without.0
+        ));
+    }
+    let mut by_value: Vec<&ShapleyEntry> = f.shapley.values.iter().collect();
+    by_value.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.position.cmp(&b.position)));
+    if let Some(best) = by_value.first() {
+        if let (true, Some(name)) = (best.value > 0.0, f.event_name(best.position)) {
+            // An estimate ranks two events only when the difference is more than its error can explain.
+            let tied = by_value.get(1).filter(|second| !f.shapley.distinguishes(best.position, second.position));
+            match tied.and_then(|second| f.event_name(second.position).map(|n| (second, n))) {
+                Some((second, other)) => out.push(format!(
+                    "Shared out fairly over all your events (Shapley values), {name} contributes about as much as {other}: {:+.2} and {:+.2}.",
+                    best.value, second.value
+                )),
+                None => out.push(format!(
+                    "Shared out fairly over all your events (Shapley values), {name} contributes most: {:+.2}.",
+                    best.value
+                )),
+            }
+        }
+    }
+    if let Some(degraded) = f.degraded {
+        out.push(format!("{degraded} The Shapley figures are estimates from fewer samples than usual."));
+    }
+    let tag = f
+        .ledger
+        .by_tag
+        .iter()
+        .filter(|(t, v)| t.as_str() != SENSITIVE_TAG && !f.naming.is_sensitive_tag(t) && **v > 0.0)
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)));
+    if let Some((tag, value)) = tag {
+        out.push(format!("Of the tags in your history, {} pulls hardest toward it ({value:+.2}).", tag_label(tag)));
+    }
+    if let Some(sim) = f.ledger.similarity.iter().max_by(|a, b| a.cosine.total_cmp(&b.cosine).then(b.position.cmp(&a.position))) {
+        out.push(format!("The past title most like it is {} (similarity {:.2}).", f.name(sim.item), sim.cosine));
+    }
+    if let Some(top) = f.attention.and_then(|a| a.iter().max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.position.cmp(&a.position)))) {
+        if let Some(name) = f.event_name(top.position) {
+            out.push(format!(
+                "When ranking, the model looked most at {name} ({:.0}% of its last-layer attention).",
+                top.weight * 100.0
+            ));
+        }
+    }
+    out.push(recent_sentence(f));
+    out
+}
+
+/// What the recent events do, in the verdict's own words.
+fn recent_sentence(f: &NarrativeFacts) -> String {
+    let r = f.recent;
+    let removing = signed(-r.without_recent, 2);
+    match f.verdict() {
+        Some(v) => format!(
+            "Your last {} events: removing them changes the score by {removing}; keeping only them changes it by {}. {}",
+            r.recent_events,
+            signed(-r.only_recent, 2),
+            verdict_sentence(v, r.recent_events)
+        ),
+        None if f.window.len() == 1 => {
+            format!("Your one event is a recent one: removing it changes the score by {removing}; there is no longer-term history to weigh it against.")
+        }
+        None => format!(
+            "All {} of your events are recent ones: removing them changes the score by {removing}; there is no longer-term history to weigh them against.",
+            f.window.len()
+        ),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn verbs_cover_common_actions() {
-        assert_eq!(verb(Some("rated_5")), "rated");
-        assert_eq!(verb(Some("play")), "played");
-        assert_eq!(verb(Some("add_to_library")), "added");
-        assert_eq!(verb(Some("search")), "searched for");
-        assert_eq!(verb(None), "chose");
+/// For each per-event method, the event it rates highest.
+fn per_event_summary(f: &NarrativeFacts) -> String {
+    if f.window.is_empty() {
+        return "There are no events to weigh.".into();
     }
+    let highest = |values: &mut dyn Iterator<Item = (Position, f32)>| {
+        values.max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))).and_then(|(p, v)| f.event_name(p).map(|n| (n, v)))
+    };
+    let mut parts = Vec::new();
+    if let Some((name, v)) = f.attention.and_then(|a| highest(&mut a.iter().map(|e| (e.position, e.weight)))) {
+        parts.push(format!("attention is highest on {name} ({:.0}%)", v * 100.0));
+    }
+    if let Some((name, v)) = highest(&mut f.occlusion.iter().map(|e| (e.position, e.delta))) {
+        parts.push(format!("occlusion is highest on {name} ({})", signed(v, 2)));
+    }
+    if let Some((name, v)) = highest(&mut f.shapley.values.iter().map(|e| (e.position, e.value))) {
+        parts.push(format!("the Shapley value is highest on {name} ({})", signed(v, 2)));
+    }
+    format!("{}.", capitalised(&parts.join("; ")))
+}
 
-    #[test]
-    fn lists_read_naturally() {
-        assert_eq!(join(["a".to_string()].into_iter()), "a");
-        assert_eq!(join(["a", "b", "c"].iter().map(|s| s.to_string())), "a, b and c");
+fn shapley_note(s: &ShapleyValues) -> String {
+    match s.estimator {
+        _ if s.exact => "Shapley values: exact, every subset of your events evaluated.".into(),
+        Estimator::Permutation => format!(
+            "Shapley values: estimated from {} sampled orders of your events (seed {}), to within about {:.0}%.",
+            s.permutations,
+            s.seed,
+            s.relative_error * 100.0
+        ),
+        _ => format!(
+            "Shapley values: estimated from {} subsets of your events (seed {}), to within about {:.0}%.",
+            s.coalitions,
+            s.seed,
+            s.relative_error * 100.0
+        ),
+    }
+}
+
+/// What a counterfactual search that found nothing covered: a proof when it tried every set.
+fn searched(cf: &Counterfactuals) -> String {
+    if cf.exhaustive() {
+        "exists: every such set was tried".into()
+    } else {
+        format!("was found among the {} sets tried", cf.search.sets_tried)
+    }
+}
+
+/// The what-if in one sentence: how many events were left out, and what comes first now.
+pub fn what_if_sentence(naming: &Naming, left_out: usize, full_len: usize, first: Option<ItemId>) -> String {
+    let lead = if left_out == full_len {
+        format!("With all {full_len} of your events left out")
+    } else {
+        format!("Without {left_out} of your {full_len} events")
+    };
+    match first {
+        Some(item) => format!("{lead}, {} comes first.", naming.in_text(item)),
+        None => format!("{lead}, nothing can be recommended."),
     }
 }

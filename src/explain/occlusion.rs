@@ -1,4 +1,4 @@
-//! Leave-one-out occlusion (DESIGN.md §3): `delta_i = s(H) - s(H without i)` for every window event,
+//! Leave-one-out occlusion (docs/explanations.md §3): `delta_i = s(H) - s(H without i)` for every window event,
 //! all events in one batch, shared by every target.
 
 use super::document::OcclusionEntry;

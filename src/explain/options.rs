@@ -1,12 +1,12 @@
 //! What the caller asks of an explanation.
 
 pub use super::document::Estimator;
-use crate::model::ItemId;
+use crate::model::{ItemId, Position};
 use serde::{Deserialize, Serialize};
 
 /// Default number of recommendations.
 pub const DEFAULT_TOP_K: usize = 10;
-/// Default largest counterfactual set searched (DESIGN.md §3).
+/// Default largest counterfactual set searched (docs/explanations.md §3).
 pub const DEFAULT_MAX_EVENTS: usize = 5;
 /// Default Shapley permutation budget.
 pub const DEFAULT_PERMUTATIONS: usize = 64;
@@ -27,12 +27,14 @@ pub const DEFAULT_COUNTERFACTUAL_WINDOWS: usize = 240;
 pub const SHAPLEY_CHUNK_PAIRS: usize = 8;
 /// How many of the most recent events count as "recent".
 pub const RECENT_EVENTS: usize = 5;
+/// The longest `verb` a request may give, in characters: a verb, not a sentence.
+pub const MAX_VERB_CHARS: usize = 40;
 
 /// How much attention detail to report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttentionDetail {
-    /// The last layer, heads averaged (DESIGN.md §3).
+    /// The last layer, heads averaged (docs/explanations.md §3).
     #[default]
     LastLayer,
     /// Also every layer and the attention rollout.
@@ -78,6 +80,13 @@ pub struct ExplainOptions {
     pub time_budget_ms: Option<u64>,
     /// Budget in scored windows (none = unlimited): like the time budget, but the same on every machine.
     pub max_windows: Option<usize>,
+    /// The what-if: events of the window to leave out, as positions of the full window. The candidates
+    /// and K stay those of the full window (docs/contract.md §2); the ranking and every explanation are of the
+    /// window without these events, and the document says where each item ranked with all of them.
+    pub without: Vec<Position>,
+    /// Past tense of the storefront's main action ("watched"), used in sentences for every event; none =
+    /// a verb read from each event's action ("rated", "played").
+    pub verb: Option<String>,
 }
 
 impl Default for ExplainOptions {
@@ -99,6 +108,8 @@ impl Default for ExplainOptions {
             rank_only: false,
             time_budget_ms: None,
             max_windows: None,
+            without: Vec::new(),
+            verb: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Re-scoring a window with events removed, for every target item at once, in batched tract calls.
-//! Every method of DESIGN.md §3 goes through here, so identical removals are scored once, and here
-//! the budget is kept: the rescorer measures what a window costs on this machine, so the methods that
-//! can do with less (counterfactual search, Shapley estimation) ask it how many windows still fit.
+//! Every method of docs/explanations.md §3 goes through here, so identical removals are scored once, and
+//! here the budget is kept: the rescorer measures what a window costs on this machine, so the methods
+//! that can do with less (counterfactual search, Shapley estimation) ask it how many windows still fit.
 
 use super::budget::{Budget, Spent};
 use super::error::ExplainError;

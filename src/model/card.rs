@@ -1,4 +1,4 @@
-//! The model card (`*.card.json`, DESIGN.md §1): what the graph's tensors mean and where the catalog is.
+//! The model card (`*.card.json`, docs/contract.md §1): what the graph's tensors mean and where the catalog is.
 
 use super::contract::Violation;
 use super::error::ModelError;

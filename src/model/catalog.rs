@@ -1,4 +1,4 @@
-//! The catalog (DESIGN.md §1): titles and tags of items, used to word explanations.
+//! The catalog (docs/contract.md §1): titles and tags of items, used to word explanations.
 
 use super::bounded_list::{self, TOO_MANY};
 use super::error::ModelError;

@@ -1,6 +1,10 @@
-//! The rules of the model contract (DESIGN.md §1), each a sentence that names the rule and what was found.
+//! The rules of the model contract (docs/contract.md §1), each a sentence that names the rule
+//! and what was found. The card's rules are checked by `ModelCard::violations`, the graph's by [`graph`].
 
 use thiserror::Error;
+
+#[cfg(feature = "engine")]
+pub mod graph;
 
 /// One broken rule of the model contract.
 #[derive(Debug, Clone, PartialEq, Error)]

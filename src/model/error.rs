@@ -32,9 +32,10 @@ pub enum ModelError {
     /// An input is larger than whythis reads, so it is refused before it is parsed.
     #[error("the {what} is {bytes} bytes long; whythis reads at most {max} bytes")]
     TooLarge { what: &'static str, bytes: usize, max: usize },
-    /// The history has more events than whythis accepts.
-    #[error("the history has {len} events; whythis accepts at most {max}")]
-    HistoryTooLong { len: usize, max: usize },
+    /// The history has more events than whythis accepts; a history being read stops at the first
+    /// event past the limit, so how many more there were is not known.
+    #[error("the history has more than {max} events, the most whythis reads")]
+    HistoryTooLong { max: usize },
     /// A request asked about an item that is not a candidate.
     #[error("item {0} is not a candidate for this history (it is out of range, or already in the window and allow_seen is off)")]
     NotACandidate(ItemId),

@@ -1,8 +1,12 @@
-//! A visitor's interaction history as the host hands it over (DESIGN.md §2), before any model checks.
+//! A visitor's interaction history as the host hands it over (docs/contract.md §2), before any model checks.
+//! Every way a history arrives (a JSON array of events or of bare ids, a comma-separated id list) is
+//! read here, under one pair of limits, counted while reading.
 
 use super::bounded_list::{self, TOO_MANY};
 use super::error::ModelError;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The most events whythis will read from one history; only the last `seq_len` reach the model.
 pub const MAX_HISTORY_EVENTS: usize = 100_000;
@@ -33,7 +37,42 @@ pub struct History {
 
 impl<'de> Deserialize<'de> for History {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<History, D::Error> {
-        Ok(History { events: bounded_list::deserialize(d, MAX_HISTORY_EVENTS)? })
+        let entries: Vec<Entry> = bounded_list::deserialize(d, MAX_HISTORY_EVENTS)?;
+        Ok(History { events: entries.into_iter().map(|e| e.0).collect() })
+    }
+}
+
+/// One element of a history array: an event object, or a bare item id standing for an event with no
+/// action or time (hosts hand over `[64, 199, 96]` as often as events).
+struct Entry(Event);
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        d.deserialize_any(EntryVisitor)
+    }
+}
+
+struct EntryVisitor;
+
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = Entry;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event {\"item\": 12, …} or a bare item id")
+    }
+
+    fn visit_i64<E: de::Error>(self, item: i64) -> Result<Entry, E> {
+        Ok(Entry(Event { item, action: None, ts: None }))
+    }
+
+    fn visit_u64<E: de::Error>(self, item: u64) -> Result<Entry, E> {
+        let item = i64::try_from(item).map_err(|_| E::invalid_value(de::Unexpected::Other("a number"), &self))?;
+        self.visit_i64(item)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+        // The derived reader keeps serde's own field messages ("missing field `item`").
+        Event::deserialize(de::value::MapAccessDeserializer::new(map)).map(Entry)
     }
 }
 
@@ -44,9 +83,6 @@ fn private_reason(e: &serde_json::Error) -> String {
     let at = format!("line {}, column {}", e.line(), e.column());
     let message = e.to_string();
     match e.classify() {
-        Category::Data if message.starts_with(TOO_MANY) => {
-            format!("it has more than {MAX_HISTORY_EVENTS} events, the most whythis reads")
-        }
         // Field names come from whythis's own schema, not from the visitor.
         Category::Data if message.starts_with("missing field") || message.starts_with("duplicate field") => {
             let field = message.split(" at line").next().unwrap_or(&message);
@@ -54,7 +90,7 @@ fn private_reason(e: &serde_json::Error) -> String {
         }
         Category::Data => format!(
             "a value has the wrong type or range ({at}); expected a list of events such as \
-             [{{\"item\": 12, \"action\": \"play\", \"ts\": 1700000000}}]"
+             [{{\"item\": 12, \"action\": \"play\", \"ts\": 1700000000}}] or of item ids such as [12, 7]"
         ),
         Category::Syntax => format!("it is not valid JSON ({at})"),
         Category::Eof => "the JSON ends before it is complete".into(),
@@ -68,40 +104,44 @@ impl History {
         History { events: items.into_iter().map(|item| Event { item, action: None, ts: None }).collect() }
     }
 
-    /// Parses a JSON array of events (`[{"item": 12, "action": "play", "ts": 1700000000}, …]`).
+    /// Parses a JSON array of events (`[{"item": 12, "action": "play", "ts": 1700000000}, …]`) or of bare
+    /// item ids (`[64, 199, 96]`), or a mix of both.
     pub fn from_json(bytes: &[u8]) -> Result<History, ModelError> {
         check_size(bytes.len())?;
-        serde_json::from_slice(bytes).map_err(|e| ModelError::HistoryJson(private_reason(&e)))
+        serde_json::from_slice(bytes).map_err(|e| {
+            if e.classify() == serde_json::error::Category::Data && e.to_string().starts_with(TOO_MANY) {
+                ModelError::HistoryTooLong { max: MAX_HISTORY_EVENTS }
+            } else {
+                ModelError::HistoryJson(private_reason(&e))
+            }
+        })
     }
 
     /// Parses a comma-separated list of item ids, oldest first (`64,199,96`); blank means empty.
+    /// Entries are counted as they are read, so the list stops at the first entry past the limit.
     pub fn from_id_list(text: &str) -> Result<History, ModelError> {
         check_size(text.len())?;
         let text = text.trim();
         if text.is_empty() {
             return Ok(History::default());
         }
-        let parts = text.split(',');
-        // Counted before the ids are collected, so a huge list is refused without allocating it.
-        let len = parts.clone().count();
-        if len > MAX_HISTORY_EVENTS {
-            return Err(ModelError::HistoryTooLong { len, max: MAX_HISTORY_EVENTS });
+        let mut events = Vec::new();
+        for (i, part) in text.split(',').enumerate() {
+            if i == MAX_HISTORY_EVENTS {
+                return Err(ModelError::HistoryTooLong { max: MAX_HISTORY_EVENTS });
+            }
+            let item = part.trim().parse::<i64>().map_err(|_| {
+                // The entry itself is not quoted: the history must not reach error texts.
+                ModelError::HistoryJson(format!(
+                    "entry {i} of the id list (counting from 0) is not an item id (expected whole numbers separated by commas)"
+                ))
+            })?;
+            events.push(Event { item, action: None, ts: None });
         }
-        let items = parts
-            .enumerate()
-            .map(|(i, part)| {
-                part.trim().parse::<i64>().map_err(|_| {
-                    // The entry itself is not quoted: the history must not reach error texts.
-                    ModelError::HistoryJson(format!(
-                        "entry {i} of the id list (counting from 0) is not an item id (expected whole numbers separated by commas)"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(History::from_items(items))
+        Ok(History { events })
     }
 
-    /// Parses either form: a JSON array when the text starts with `[`, otherwise an id list.
+    /// Parses any form: a JSON array when the text starts with `[`, otherwise an id list.
     pub fn parse(text: &str) -> Result<History, ModelError> {
         if text.trim_start().starts_with('[') {
             History::from_json(text.as_bytes())
@@ -123,7 +163,7 @@ impl History {
     /// Refuses a history with more events than whythis accepts (for histories built in code).
     pub fn check_length(&self) -> Result<(), ModelError> {
         if self.events.len() > MAX_HISTORY_EVENTS {
-            return Err(ModelError::HistoryTooLong { len: self.events.len(), max: MAX_HISTORY_EVENTS });
+            return Err(ModelError::HistoryTooLong { max: MAX_HISTORY_EVENTS });
         }
         Ok(())
     }
@@ -148,6 +188,13 @@ mod tests {
     }
 
     #[test]
+    fn bare_ids_and_events_mix_in_one_array() {
+        let a = History::parse("[64, 199, {\"item\": 96, \"action\": \"play\"}]").unwrap();
+        assert_eq!(a.events[..2], History::parse("64,199").unwrap().events[..]);
+        assert_eq!(a.events[2].action.as_deref(), Some("play"));
+    }
+
+    #[test]
     fn optional_fields_are_read() {
         let h = History::parse(r#"[{"item":5,"action":"play","ts":1700000000}]"#).unwrap();
         assert_eq!(h.events[0].action.as_deref(), Some("play"));
@@ -156,7 +203,7 @@ mod tests {
 
     #[test]
     fn malformed_input_is_an_error_not_a_panic() {
-        for bad in ["[{\"item\":", "[{\"title\":\"x\"}]", "{}", "1,,2", "1,abc", "[1,2]"] {
+        for bad in ["[{\"item\":", "[{\"title\":\"x\"}]", "{}", "1,,2", "1,abc", "[1.5,2]", "[true]", "[[1]]"] {
             let err = History::parse(bad).unwrap_err();
             assert!(matches!(err, ModelError::HistoryJson(_)), "{bad}: {err}");
         }
@@ -169,6 +216,8 @@ mod tests {
             (r#"[{"item":12.75}]"#, "12.75"),
             (r#"[{"item":5,"action":991177}]"#, "991177"),
             ("12,SecretTitle,4", "SecretTitle"),
+            (r#"[12, "SecretTitle"]"#, "SecretTitle"),
+            ("[12, 31.5]", "31.5"),
             (r#"[{"item":424242}, nonsense]"#, "424242"),
         ] {
             let err = History::parse(bad).unwrap_err().to_string();
@@ -180,14 +229,23 @@ mod tests {
     }
 
     #[test]
-    fn too_many_events_are_refused_while_reading() {
+    fn too_many_events_are_refused_while_reading_in_every_form() {
+        let too_many = |err: ModelError| matches!(err, ModelError::HistoryTooLong { max: MAX_HISTORY_EVENTS });
         let json = format!("[{}{{\"item\":1}}]", "{\"item\":1},".repeat(MAX_HISTORY_EVENTS));
         let err = History::from_json(json.as_bytes()).unwrap_err();
         assert!(err.to_string().contains(&format!("more than {MAX_HISTORY_EVENTS} events")), "{err}");
+        assert!(too_many(err));
         let ok = format!("[{}{{\"item\":1}}]", "{\"item\":1},".repeat(MAX_HISTORY_EVENTS - 1));
         assert_eq!(History::from_json(ok.as_bytes()).unwrap().len(), MAX_HISTORY_EVENTS);
-        let list = vec!["1"; MAX_HISTORY_EVENTS + 1].join(",");
-        assert!(matches!(History::parse(&list), Err(ModelError::HistoryTooLong { .. })));
+        // Bare ids, as a JSON array and as a comma-separated list: the 100 001st event stops the read.
+        let ids = vec!["1"; MAX_HISTORY_EVENTS + 1].join(",");
+        assert!(too_many(History::parse(&format!("[{ids}]")).unwrap_err()));
+        assert!(too_many(History::parse(&ids).unwrap_err()));
+        // The list is refused at the limit even when a later entry is malformed: counted as it is read.
+        assert!(too_many(History::parse(&format!("{ids},x")).unwrap_err()));
+        let ids = vec!["1"; MAX_HISTORY_EVENTS].join(",");
+        assert_eq!(History::parse(&format!("[{ids}]")).unwrap().len(), MAX_HISTORY_EVENTS);
+        assert_eq!(History::parse(&ids).unwrap().len(), MAX_HISTORY_EVENTS);
     }
 
     #[test]

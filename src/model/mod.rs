@@ -7,6 +7,8 @@ pub mod bounded_list;
 pub mod card;
 pub mod catalog;
 pub mod contract;
+#[cfg(feature = "engine")]
+pub mod embedding;
 pub mod error;
 pub mod history;
 pub mod ids;
@@ -26,5 +28,7 @@ pub use ids::{ItemId, Position, Rank};
 #[cfg(feature = "engine")]
 pub use ranking::{Candidates, Ranked, Ranking};
 #[cfg(feature = "engine")]
-pub use scorer::{ItemEmbedding, Scorer};
+pub use embedding::ItemEmbedding;
+#[cfg(feature = "engine")]
+pub use scorer::Scorer;
 pub use window::{Slots, Window, WindowEvent};

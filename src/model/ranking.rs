@@ -1,4 +1,4 @@
-//! Candidates, ranks and top-K lists (DESIGN.md §2).
+//! Candidates, ranks and top-K lists (docs/contract.md §3).
 
 use super::ids::{ItemId, Rank};
 use super::window::Window;
@@ -165,7 +165,17 @@ impl Ranking {
         allow_seen: bool,
         top_k: usize,
     ) -> Result<Ranking, super::ModelError> {
-        let candidates = Candidates::for_window(window, scorer.card().num_items, allow_seen);
+        Ranking::among(scorer, window, Candidates::for_window(window, scorer.card().num_items, allow_seen), top_k)
+    }
+
+    /// Scores a window once and ranks the given candidates: those of the full window when this one is
+    /// a what-if of it (events removed), docs/contract.md §3.
+    pub fn among(
+        scorer: &super::Scorer,
+        window: &Window,
+        candidates: Candidates,
+        top_k: usize,
+    ) -> Result<Ranking, super::ModelError> {
         if candidates.is_empty() {
             return Err(super::ModelError::NoCandidates);
         }

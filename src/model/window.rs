@@ -1,4 +1,4 @@
-//! The window the model sees (DESIGN.md §2): the last `seq_len` events, right-aligned, left-padded,
+//! The window the model sees (docs/contract.md §2): the last `seq_len` events, right-aligned, left-padded,
 //! and the removal of events from it.
 
 use super::card::ModelCard;
@@ -153,6 +153,20 @@ impl Window {
     pub fn empty_slots(&self) -> Slots {
         self.slots_keeping(|_| false)
     }
+
+    /// The window without the given events, as a window of its own (a what-if): the rest keep their
+    /// order and are numbered afresh from 0, and its slots are exactly [`Window::slots_without`]'s.
+    /// Positions past the end are ignored; callers check them first.
+    pub fn without(&self, removed: &[Position]) -> Window {
+        let events = self
+            .events
+            .iter()
+            .filter(|e| !removed.contains(&e.position))
+            .enumerate()
+            .map(|(p, e)| WindowEvent { position: Position(p), ..e.clone() })
+            .collect();
+        Window { events, seq_len: self.seq_len }
+    }
 }
 
 #[cfg(test)]
@@ -173,7 +187,7 @@ mod tests {
 
     #[test]
     fn removal_right_aligns_and_never_slides_older_events_in() {
-        // DESIGN.md §2: [0,0,a,b,c,d] without b is [0,0,0,a,c,d].
+        // docs/contract.md §2: [0,0,a,b,c,d] without b is [0,0,0,a,c,d].
         let w = Window::new(&card(6, 9), &History::from_items([1, 2, 3, 4])).unwrap();
         assert_eq!(w.slots().items, vec![0, 0, 1, 2, 3, 4]);
         assert_eq!(w.slots_without(&[Position(1)]).items, vec![0, 0, 0, 1, 3, 4]);
@@ -182,6 +196,18 @@ mod tests {
         assert_eq!(w.slots().items, vec![3, 4, 5]);
         assert_eq!(w.slots_without(&[Position(0)]).items, vec![0, 4, 5]);
         assert_eq!(w.slots_only(&[Position(0)]).items, vec![0, 0, 3]);
+    }
+
+    #[test]
+    fn a_window_without_events_is_renumbered_and_scores_as_the_removal() {
+        let h = History::parse(r#"[{"item":1,"action":"search"},{"item":2},{"item":3,"action":"play"},{"item":4}]"#).unwrap();
+        let w = Window::new(&card(6, 9), &h).unwrap();
+        let reduced = w.without(&[Position(1), Position(3)]);
+        assert_eq!(reduced.slots(), w.slots_without(&[Position(1), Position(3)]));
+        let kept: Vec<(usize, u32)> = reduced.events().iter().map(|e| (e.position.0, e.item.0)).collect();
+        assert_eq!(kept, vec![(0, 1), (1, 3)]);
+        assert_eq!(reduced.events()[1].action.as_deref(), Some("play"));
+        assert!(w.without(&[Position(0), Position(1), Position(2), Position(3)]).is_empty());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The heatmap: one column per window event (oldest to newest), one row per method (attention when the
 //! model has it, occlusion, Shapley), drawn with plotters into a canvas; the same numbers as a table.
 
-use super::text::{self, Naming};
-use crate::explain::ItemExplanation;
+use crate::explain::wording::{isolate, signed};
+use crate::explain::{DisplayName, ItemExplanation};
 use crate::model::WindowEvent;
 use leptos::prelude::*;
 use plotters::prelude::*;
@@ -52,7 +52,7 @@ pub fn heat_rows(ex: &ItemExplanation, n: usize) -> Vec<HeatRow> {
 pub fn cell_colour(row: &HeatRow, value: Option<f32>) -> RGBColor {
     let Some(v) = value else { return RGBColor(235, 235, 235) };
     let max = row.values.iter().flatten().map(|x| x.abs()).fold(0.0f32, f32::max);
-    let t = text::normalised(v, max);
+    let t = normalised(v, max);
     let mix = |from: (u8, u8, u8), to: (u8, u8, u8), t: f32| {
         let t = t.clamp(0.0, 1.0);
         let c = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * t).round() as u8;
@@ -92,34 +92,23 @@ fn draw(canvas: web_sys::HtmlCanvasElement, rows: &[HeatRow]) -> Result<(), Stri
     Ok(())
 }
 
-/// A one-sentence text alternative of the chart.
-pub fn summary(rows: &[HeatRow], window: &[WindowEvent], naming: &Naming) -> String {
-    let mut parts = Vec::new();
-    for row in rows {
-        let best = row
-            .values
-            .iter()
-            .enumerate()
-            .filter_map(|(p, v)| v.map(|v| (p, v)))
-            .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal));
-        if let Some((p, v)) = best {
-            let title = window.get(p).map(|e| naming.title_in_text(e.item)).unwrap_or_else(|| format!("event {}", p + 1));
-            parts.push(format!("{} is highest on {} ({})", row.name.to_lowercase(), title, text::signed(v)));
-        }
+/// Influence as a share of the largest absolute one, in [-1, 1]: a bar's or a cell's strength.
+pub fn normalised(value: f32, max_abs: f32) -> f32 {
+    if max_abs <= f32::EPSILON || !value.is_finite() {
+        0.0
+    } else {
+        (value / max_abs).clamp(-1.0, 1.0)
     }
-    format!(
-        "Heatmap of {} rows over your {} most recent events, oldest on the left: {}. The table below has every number.",
-        rows.len(),
-        window.len(),
-        parts.join("; ")
-    )
 }
 
 /// The heatmap and its table alternative.
 #[component]
-pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, naming: Naming, has_attention: bool) -> impl IntoView {
+pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, names: Vec<DisplayName>, has_attention: bool) -> impl IntoView {
     let rows = heat_rows(&ex, window.len());
-    let label = summary(&rows, &window, &naming);
+    let label = format!(
+        "Heatmap of your events, oldest on the left, one row per method. {} The table below has every number.",
+        ex.per_event_summary
+    );
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let rows_draw = StoredValue::new(rows.clone());
     let error = RwSignal::new(None::<String>);
@@ -132,7 +121,7 @@ pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, naming: Naming, ha
         }
     });
     let height = (rows.len() * 30 + 4).to_string();
-    let header: Vec<String> = window.iter().map(|e| naming.title_in_text(e.item)).collect();
+    let header: Vec<String> = (0..window.len()).map(|p| names.get(p).map_or_else(String::new, |n| isolate(&n.short))).collect();
     let names: Vec<&'static str> = rows.iter().map(|r| r.name).collect();
     view! {
         <figure class="wt-heat">
@@ -167,7 +156,7 @@ pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, naming: Naming, ha
                                     let cells: Vec<String> = rows
                                         .iter()
                                         .map(|r| match r.values.get(p).copied().flatten() {
-                                            Some(v) if r.signed => text::signed(v),
+                                            Some(v) if r.signed => signed(v, 3),
                                             Some(v) => format!("{v:.3}"),
                                             None => "—".into(),
                                         })

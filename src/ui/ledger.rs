@@ -1,8 +1,7 @@
 //! The ledger: occlusion deltas grouped by action, tag and recency, and the most similar history items.
 
-use super::text::{self, Naming};
-use crate::explain::Ledger;
-use crate::model::WindowEvent;
+use crate::explain::wording::{action_label, direction, isolate, signed, tag_label};
+use crate::explain::{DisplayName, Ledger};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -47,7 +46,7 @@ fn Group(caption: &'static str, rows: Vec<(String, f32)>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row">{k}</th>
-                                <td>{format!("{} ({})", text::signed(v), text::direction(v))}</td>
+                                <td>{format!("{} ({})", signed(v, 3), direction(v))}</td>
                             </tr>
                         }
                     })
@@ -57,16 +56,12 @@ fn Group(caption: &'static str, rows: Vec<(String, f32)>) -> impl IntoView {
     })
 }
 
-/// The ledger tables.
+/// The ledger tables. Tags come as the core summed them: those the host marked sensitive together,
+/// under one neutral key, so none is named here either.
 #[component]
-pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> impl IntoView {
-    let by_action: Vec<(String, f32)> =
-        sorted(&ledger.by_action).into_iter().map(|(k, v)| (text::action_label(Some(&k)), v)).collect();
-    let by_tag: Vec<(String, f32)> = sorted(&ledger.by_tag)
-        .into_iter()
-        .filter(|(k, _)| !naming.sensitive_tags.iter().any(|s| s.eq_ignore_ascii_case(k)))
-        .map(|(k, v)| (text::isolate(&text::shorten(&k, text::MAX_TAG)), v))
-        .collect();
+pub fn LedgerView(ledger: Ledger, names: Vec<DisplayName>) -> impl IntoView {
+    let by_action: Vec<(String, f32)> = sorted(&ledger.by_action).into_iter().map(|(k, v)| (action_label(Some(&k)), v)).collect();
+    let by_tag: Vec<(String, f32)> = sorted(&ledger.by_tag).into_iter().map(|(k, v)| (tag_label(&k), v)).collect();
     let by_recency: Vec<(String, f32)> = ["last", "2-5", "6-20", "older"]
         .iter()
         .filter_map(|k| ledger.by_recency.get(*k).map(|v| (recency_label(k), *v)))
@@ -75,8 +70,10 @@ pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> i
     similar.sort_by(|a, b| b.cosine.partial_cmp(&a.cosine).unwrap_or(std::cmp::Ordering::Equal));
     similar.dedup_by_key(|s| s.item);
     similar.truncate(5);
-    let _ = &window;
-    let similar_rows: Vec<(String, f32)> = similar.iter().map(|s| (naming.title_in_text(s.item), s.cosine)).collect();
+    let similar_rows: Vec<(String, f32)> = similar
+        .iter()
+        .filter_map(|s| names.get(s.position.0).map(|n| (isolate(&n.short), s.cosine)))
+        .collect();
     view! {
         <div class="wt-ledger">
             <h3 class="wt-sub">"Ledger"</h3>

@@ -69,27 +69,12 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
 fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
     let item: ItemId = rec.item;
     let rank = rec.rank.0;
-    let naming = ctx.naming();
-    let full_title = match &rec.title {
-        Some(t) if !naming.is_private(item) => t.trim().to_string(),
-        _ => naming.full_title(item),
-    };
-    let title = super::text::shorten(&full_title, super::text::MAX_TITLE);
+    // Named by the core's policy: a private item by its neutral phrase, a long title shortened.
+    let (title, full_title) = (rec.name.short.clone(), rec.name.full.clone());
     let open = move || ctx.open.with(|o| o.contains(&item));
     let panel_id = format!("wt-panel-{}", item.0);
     let button_id = format!("wt-why-{}", item.0);
-    let movement = move || {
-        if ctx.off.with(|o| o.is_empty()) {
-            return None;
-        }
-        let words = match ctx.base_ranks.with(|b| b.get(&item).copied()) {
-            None => "new in your list".to_string(),
-            Some(before) if before > rank => format!("up from #{before}"),
-            Some(before) if before < rank => format!("down from #{before}"),
-            Some(_) => "unchanged".to_string(),
-        };
-        Some(view! { <span class="wt-move">{words}</span> })
-    };
+    let movement = rec.what_if.as_ref().map(|w| view! { <span class="wt-move">{w.movement.clone()}</span> });
     let title_for_button = title.clone();
     view! {
         <li class="wt-item" data-item=item.0.to_string()>

@@ -1,6 +1,7 @@
-//! The widget's leptos components (wasm only). They render the explanation document (DESIGN.md §5) and
-//! ask a [`Host`] for everything else: explanations, the feedback log, error events. The host is the
-//! embedding layer (`crate::embed`), which owns the model, the worker and the browser APIs.
+//! The widget's leptos components (wasm only). They render the explanation document
+//! (docs/explanations.md §5), whose every sentence and name the core worded, and ask a [`Host`] for
+//! everything else: explanations, the feedback log, error events. The host is the embedding layer
+//! (`crate::embed`), which owns the model, the worker and the browser APIs.
 
 mod feedback;
 mod heatmap;
@@ -9,7 +10,6 @@ mod list;
 mod panel;
 mod state;
 pub mod style;
-pub mod text;
 mod timeline;
 
 use crate::explain::{ExplainOptions, ExplanationDocument};
@@ -21,7 +21,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 pub use state::{Ctx, ItemState, Shown};
-pub use text::Naming;
 
 /// Where the widget is in its life.
 #[derive(Debug, Clone, PartialEq)]

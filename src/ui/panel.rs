@@ -1,13 +1,13 @@
-//! The "Why this?" panel of one item: the plain summary, the counterfactual sentence, the timeline with
+//! The "Why this?" panel of one item: the plain summary, the counterfactual sentences, the timeline with
 //! what-if toggles, a deeper dive (heatmap, ledger, Shapley and recent-vs-long-term), and feedback.
+//! Every sentence comes worded from the core, in the document; the panel lays them out.
 
 use super::feedback::Feedback;
 use super::heatmap::Heatmap;
 use super::ledger::LedgerView;
 use super::state::{Ctx, ItemState, ReleasingWrite};
-use super::text;
 use super::timeline::Timeline;
-use crate::explain::{ItemExplanation, Recommendation};
+use crate::explain::{DisplayName, ItemExplanation, Recommendation};
 use crate::model::{ItemId, WindowEvent};
 use leptos::prelude::*;
 
@@ -35,25 +35,15 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
     let Some(ex) = rec.explanation.clone() else {
         return view! { <p>"No explanation was computed for this item."</p> }.into_any();
     };
-    let window: Vec<WindowEvent> = ctx.shown.with_untracked(|s| s.as_ref().map(|s| s.doc.window.clone()).unwrap_or_default());
-    let naming = ctx.naming();
-    let top_k = ctx.inputs.config.with_untracked(|c| c.top_k);
-    let counterfactuals = counterfactual_sentences(&naming, &window, item, rank, top_k, &ex);
+    let (window, names): (Vec<WindowEvent>, Vec<DisplayName>) = ctx
+        .shown
+        .with_untracked(|s| s.as_ref().map(|s| (s.doc.window.clone(), s.doc.window_names.clone())).unwrap_or_default());
     let deep_open = move || ctx.deep.with(|d| d.contains(&item));
     let deep_id = format!("wt-deep-{}", item.0);
     let has_attention = ex.attention.is_some();
-    // The explainer names items with their whole catalog titles: shorten and isolate them here.
-    let named: Vec<ItemId> = ctx.shown.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| s.doc.window.iter().map(|e| e.item).chain(s.doc.recommendations.iter().map(|r| r.item)).collect())
-            .unwrap_or_default()
-    });
-    let narrative = naming.tidy(&ex.narrative, &named);
-    let mut ex = ex;
-    ex.deep_dive = ex.deep_dive.iter().map(|p| naming.tidy(p, &named)).collect();
+    let narrative = ex.narrative.clone();
+    let counterfactuals = ex.counterfactual_sentences.clone();
     let ex_deep = ex.clone();
-    let window_deep = window.clone();
-    let naming_deep = naming.clone();
     view! {
         <div class="wt-explained">
             <p class="wt-narrative">{narrative}</p>
@@ -81,9 +71,9 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
                 <Show when=deep_open>
                     {
                         let ex = ex_deep.clone();
-                        let window = window_deep.clone();
-                        let naming = naming_deep.clone();
-                        view! { <DeepDive ex=ex window=window naming=naming has_attention=has_attention /> }
+                        let window = window.clone();
+                        let names = names.clone();
+                        view! { <DeepDive ex=ex window=window names=names has_attention=has_attention /> }
                     }
                 </Show>
             </div>
@@ -99,55 +89,13 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
 }
 
 #[component]
-fn DeepDive(ex: ItemExplanation, window: Vec<WindowEvent>, naming: text::Naming, has_attention: bool) -> impl IntoView {
-    let rvl = ex.recent_vs_long_term.clone();
-    let recent = format!(
-        "Your last {} events: removing them changes the score by {}; keeping only them changes it by {}. {}",
-        rvl.recent_events,
-        text::signed(-rvl.without_recent),
-        text::signed(-rvl.only_recent),
-        if rvl.without_recent.abs() > rvl.only_recent.abs() {
-            "Your recent activity matters more than the rest of your history."
-        } else {
-            "Your longer-term history matters more than your most recent activity."
-        }
-    );
-    let shapley = format!(
-        "Shapley values: {} (seed {}).",
-        if ex.shapley.exact { "exact".to_string() } else { format!("{} sampled orders", ex.shapley.permutations) },
-        ex.shapley.seed
-    );
+fn DeepDive(ex: ItemExplanation, window: Vec<WindowEvent>, names: Vec<DisplayName>, has_attention: bool) -> impl IntoView {
     view! {
         <div class="wt-deep-inner">
             {ex.deep_dive.iter().map(|p| view! { <p>{p.clone()}</p> }).collect_view()}
-            <p>{recent}</p>
-            <Heatmap ex=ex.clone() window=window.clone() naming=naming.clone() has_attention=has_attention />
-            <p class="wt-note">{shapley}</p>
-            <LedgerView ledger=ex.ledger.clone() window=window naming=naming />
+            <Heatmap ex=ex.clone() window=window names=names.clone() has_attention=has_attention />
+            <p class="wt-note">{ex.shapley_note.clone()}</p>
+            <LedgerView ledger=ex.ledger.clone() names=names />
         </div>
     }
-}
-
-/// The counterfactual sentences of an item (drop-out, displace, or that none exists).
-pub fn counterfactual_sentences(
-    naming: &text::Naming,
-    window: &[WindowEvent],
-    item: ItemId,
-    rank: u32,
-    top_k: usize,
-    ex: &ItemExplanation,
-) -> Vec<String> {
-    let cf = &ex.counterfactual;
-    let mut out = Vec::new();
-    match &cf.drop_out {
-        Some(set) => out.push(text::drop_out_sentence(naming, window, item, rank, top_k, set)),
-        None => out.push(text::no_drop_out_sentence(naming, item, top_k, cf.max_events)),
-    }
-    if let Some(set) = &cf.displace {
-        let same = cf.drop_out.as_ref().is_some_and(|d| d.positions == set.positions);
-        if !same {
-            out.push(text::displace_sentence(naming, window, item, rank, set));
-        }
-    }
-    out
 }

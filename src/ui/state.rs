@@ -1,9 +1,10 @@
-//! The widget's state and the few things it does: rank, explain item by item (the one the visitor
-//! opened first), and re-rank when a what-if toggle switches events off.
+//! The widget's state and the few things it does: rank, explain every item on screen, and ask again
+//! when a what-if toggle switches events off. The core does the what-if (`ExplainOptions::without`):
+//! the panel passes the switched-off positions and shows the document that comes back.
 
 use super::{Host, Inputs, Phase, WidgetError};
-use crate::explain::{ExplainOptions, ExplanationDocument, Recommendation};
-use crate::model::{Event, History, ItemId, WindowEvent};
+use crate::explain::{DisplayName, ExplainOptions, ExplanationDocument, Recommendation};
+use crate::model::{History, ItemId, Position, WindowEvent};
 use leptos::prelude::*;
 use leptos::reactive::graph::{ReactiveNode, ToAnySource};
 use leptos::task::spawn_local;
@@ -15,8 +16,19 @@ use std::rc::Rc;
 pub struct Shown {
     /// The rank-only document (its `window` is the window the model saw).
     pub doc: ExplanationDocument,
-    /// For each position of `doc.window`, the position of the same event in the host's window.
+    /// For each position of `doc.window`, the position of the same event in the host's window (the
+    /// document's `what_if.kept`; every position when nothing is switched off).
     pub kept: Vec<usize>,
+}
+
+impl Shown {
+    fn of(doc: ExplanationDocument) -> Shown {
+        let kept = match &doc.what_if {
+            Some(w) => w.kept.iter().map(|p| p.0).collect(),
+            None => (0..doc.window.len()).collect(),
+        };
+        Shown { doc, kept }
+    }
 }
 
 /// An item's explanation, or why there is none yet.
@@ -71,8 +83,8 @@ pub struct Ctx {
     host: StoredValue<Rc<dyn Host>, LocalStorage>,
     /// The window of the host's history; what-if toggles switch its events off.
     pub base: RwSignal<Vec<WindowEvent>>,
-    /// Rank of each item in the ranking of the host's full window, to show movement.
-    pub base_ranks: RwSignal<HashMap<ItemId, u32>>,
+    /// How the core names each event of `base`.
+    pub base_names: RwSignal<Vec<DisplayName>>,
     /// Positions (in `base`) switched off by what-if toggles.
     pub off: RwSignal<BTreeSet<usize>>,
     /// The ranking on screen.
@@ -101,7 +113,7 @@ impl Ctx {
             inputs,
             host: StoredValue::new_local(host),
             base: RwSignal::new(Vec::new()),
-            base_ranks: RwSignal::new(HashMap::new()),
+            base_names: RwSignal::new(Vec::new()),
             off: RwSignal::new(BTreeSet::new()),
             shown: RwSignal::new(None),
             items: RwSignal::new(HashMap::new()),
@@ -152,25 +164,24 @@ impl Ctx {
                 "empty-history",
                 "There is no history yet, so there is nothing to recommend or explain. Pick a few titles first.",
             )),
-            Some(Ok(h)) => self.run(h, true, false),
+            Some(Ok(h)) => self.run(h, false),
         }
     }
 
-    /// Ranks a history (the host's, or the host's window minus the toggled-off events) and shows the
+    /// Ranks the host's history without the switched-off events (the core's what-if) and shows the
     /// list at once, then explains every item on screen in one request: the methods share their
     /// re-scorings across items, so one request for all costs little more than one for a single item.
-    fn run(&self, history: History, is_base: bool, announce: bool) {
+    fn run(&self, history: History, announce: bool) {
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
-        let off = self.off.get_untracked();
+        let without: Vec<Position> = self.off.with_untracked(|o| o.iter().copied().map(Position).collect());
         let top_k = self.inputs.config.with_untracked(|c| c.top_k).max(1);
         self.busy.set_releasing(true);
         if announce {
             self.status.set_releasing("Updating the recommendations…".into());
         }
-        let options = ExplainOptions { top_k: top_k + off.len(), rank_only: true, ..self.options() };
-        let fut = self.host().explain(history.clone(), options);
-        let full = ExplainOptions { top_k: top_k + off.len(), ..self.options() };
+        let full = ExplainOptions { top_k, without, ..self.options() };
+        let fut = self.host().explain(history.clone(), ExplainOptions { rank_only: true, ..full.clone() });
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
@@ -179,41 +190,21 @@ impl Ctx {
             }
             match result {
                 Err(e) => ctx.fail(e),
-                Ok(mut doc) => {
-                    let kept: Vec<usize> = if is_base {
-                        (0..doc.window.len()).collect()
-                    } else {
-                        let n = ctx.base.with_untracked(Vec::len);
-                        (0..n).filter(|p| !off.contains(p)).collect()
-                    };
-                    if is_base {
+                Ok(doc) => {
+                    if doc.what_if.is_none() {
                         ctx.base.set_releasing(doc.window.clone());
-                        ctx.base_ranks.set_releasing(doc.recommendations.iter().map(|r| (r.item, r.rank.0)).collect());
-                    } else {
-                        // The candidates stay those of the host's window (DESIGN.md §2): an event switched
-                        // off does not make its own item a recommendation.
-                        let seen: BTreeSet<ItemId> = ctx.base.with_untracked(|b| b.iter().map(|e| e.item).collect());
-                        doc.recommendations.retain(|r| !seen.contains(&r.item));
+                        ctx.base_names.set_releasing(doc.window_names.clone());
                     }
-                    doc.recommendations.truncate(top_k);
                     let order: Vec<ItemId> = doc.recommendations.iter().map(|r| r.item).collect();
                     ctx.items.set_releasing(order.iter().map(|i| (*i, ItemState::Pending)).collect());
-                    if is_base && announce {
-                        ctx.status.set_releasing("Explanation updated: all your events count again.".into());
+                    if announce {
+                        let words = match &doc.what_if {
+                            Some(w) => format!("Explanation updated: {}", w.sentence),
+                            None => "Explanation updated: all your events count again.".into(),
+                        };
+                        ctx.status.set_releasing(words);
                     }
-                    if !is_base {
-                        let n = off.len();
-                        let top = doc.recommendations.first().map(|r| r.item);
-                        ctx.status.set_releasing(format!(
-                            "Explanation updated: recommendations without {n} event{}{}.",
-                            if n == 1 { "" } else { "s" },
-                            match top {
-                                Some(t) => format!("; first is now {}", ctx.naming_untracked().title_in_text(t)),
-                                None => String::new(),
-                            }
-                        ));
-                    }
-                    ctx.shown.set_releasing(Some(Shown { doc, kept }));
+                    ctx.shown.set_releasing(Some(Shown::of(doc)));
                     ctx.busy.set_releasing(false);
                     ctx.inputs.phase.set(Phase::Ready);
                     ctx.explain_all(generation, history, full);
@@ -261,11 +252,12 @@ impl Ctx {
         });
     }
 
-    /// The options every request shares (sensitive items and tags, the time budget).
+    /// The options every request shares (sensitive items and tags, the verb, the time budget).
     fn options(&self) -> ExplainOptions {
         self.inputs.config.with_untracked(|c| ExplainOptions {
             sensitive_items: c.sensitive_items.clone(),
             sensitive_tags: c.sensitive_tags.clone(),
+            verb: Some(c.verb.trim().to_string()).filter(|v| !v.is_empty()),
             time_budget_ms: c.time_budget_ms,
             ..ExplainOptions::default()
         })
@@ -311,43 +303,8 @@ impl Ctx {
     }
 
     fn rerun(&self) {
-        let off = self.off.get_untracked();
-        if off.is_empty() {
-            if let Some(Ok(h)) = self.inputs.history.get_untracked() {
-                self.status.set_releasing("Updating the recommendations…".into());
-                self.run(h, true, true);
-            }
-            return;
+        if let Some(Ok(h)) = self.inputs.history.get_untracked() {
+            self.run(h, true);
         }
-        let events: Vec<Event> = self.base.with_untracked(|b| {
-            b.iter()
-                .enumerate()
-                .filter(|(p, _)| !off.contains(p))
-                .map(|(_, e)| Event { item: i64::from(e.item.0), action: e.action.clone(), ts: e.ts })
-                .collect()
-        });
-        if events.is_empty() {
-            self.generation.update_value(|g| *g += 1);
-            self.shown.set_releasing(None);
-            self.status.set_releasing("Every event is switched off: nothing to recommend from.".into());
-            return;
-        }
-        self.run(History { events }, false, true);
-    }
-
-    /// How to name things now (reactive).
-    pub fn naming(&self) -> super::Naming {
-        let catalog = self.inputs.model.with(|m| m.as_ref().map(|m| m.catalog.clone())).unwrap_or_default();
-        self.inputs.config.with(|c| super::Naming {
-            catalog,
-            verb: c.verb.clone(),
-            sensitive_items: c.sensitive_items.clone(),
-            sensitive_tags: c.sensitive_tags.clone(),
-        })
-    }
-
-    /// How to name things now, read without subscribing.
-    pub fn naming_untracked(&self) -> super::Naming {
-        untrack(|| self.naming())
     }
 }

@@ -1,8 +1,9 @@
 //! The timeline of the window's events, most recent first, with a signed influence bar per event
 //! (its occlusion delta) and a what-if switch that re-ranks without it.
 
+use super::heatmap::normalised;
 use super::state::Ctx;
-use super::text;
+use crate::explain::wording::{action_label, isolate, occlusion_label};
 use crate::explain::OcclusionEntry;
 use leptos::prelude::*;
 
@@ -26,12 +27,10 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
     let max_abs = occlusion.iter().map(|e| e.delta.abs()).fold(0.0f32, f32::max);
     let occlusion = StoredValue::new(occlusion);
     let rows = move || {
-        // Untracked: a new model or new attributes start the widget over, which drops this timeline,
-        // and a dropped subscriber would stay in those signals for good (see `ReleasingWrite`).
-        let naming = ctx.naming_untracked();
         let kept = ctx.shown.with(|s| s.as_ref().map(|s| s.kept.clone()).unwrap_or_default());
         let off = ctx.off.get();
         let base = ctx.base.get();
+        let names = ctx.base_names.get();
         let n = base.len();
         let limit = if show_all.get() { n } else { SHOWN_FIRST.min(n) };
         base.iter()
@@ -42,11 +41,12 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
                 let current = kept.iter().position(|k| *k == p);
                 let entry = current
                     .and_then(|c| occlusion.with_value(|o| o.iter().find(|x| x.position.0 == c).cloned()));
+                let name = names.get(p).cloned().unwrap_or_default();
                 Row {
                     base_position: p,
-                    title: naming.title(e.item),
-                    full_title: naming.full_title(e.item),
-                    action: text::action_label(e.action.as_deref()),
+                    title: name.short,
+                    full_title: name.full,
+                    action: action_label(e.action.as_deref()),
                     on: !off.contains(&p),
                     entry,
                 }
@@ -90,18 +90,18 @@ fn EventRow(ctx: Ctx, row: Row, max_abs: f32) -> impl IntoView {
     let p = row.base_position;
     let (pos_width, neg_width, words, sign_class) = match &row.entry {
         Some(e) => {
-            let v = text::normalised(e.delta, max_abs);
+            let v = normalised(e.delta, max_abs);
             let class = if e.delta > 0.0005 { "pos" } else if e.delta < -0.0005 { "neg" } else { "zero" };
             (
                 format!("{:.1}%", v.max(0.0) * 100.0),
                 format!("{:.1}%", (-v).max(0.0) * 100.0),
-                text::occlusion_words(e),
+                occlusion_label(e),
                 class,
             )
         }
         None => ("0%".into(), "0%".into(), "switched off".to_string(), "off"),
     };
-    let label = format!("Count “{}” in the what-if", text::isolate(&row.title));
+    let label = format!("Count “{}” in the what-if", isolate(&row.title));
     let on = row.on;
     let button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {

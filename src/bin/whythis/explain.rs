@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use whythis::explain::options::Estimator;
 use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
 use whythis::files;
-use whythis::model::{Catalog, ItemId};
+use whythis::model::{ItemId, Position};
 
 /// Arguments of `whythis explain`.
 #[derive(clap::Args)]
@@ -51,6 +51,10 @@ pub struct Args {
     /// A tag never to be named in narratives (repeatable).
     #[arg(long = "sensitive-tag")]
     sensitive_tags: Vec<String>,
+    /// What-if: leave these events out (positions in the window, 0 = oldest, comma-separated, e.g. 3,7).
+    /// The candidates stay those of the whole window; the report says where each item ranked before.
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<usize>,
 }
 
 /// The Shapley estimators a user may ask for (exact values are chosen by themselves when they fit).
@@ -81,41 +85,39 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         sensitive_tags: args.sensitive_tags.clone(),
         time_budget_ms: args.time_budget_ms,
         max_windows: args.max_windows,
+        without: args.without.iter().copied().map(Position).collect(),
         ..ExplainOptions::default()
     };
     let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", report(&document, &loaded.catalog));
+        print!("{}", report(&document));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The readable report: per item, the narrative, the strongest events and the counterfactual sets.
-fn report(doc: &ExplanationDocument, catalog: &Catalog) -> String {
+/// The readable report: per item, the narrative, the strongest events and the counterfactual sets,
+/// every name as the document gives it.
+fn report(doc: &ExplanationDocument) -> String {
     let mut out = String::new();
-    let name = |item: ItemId| catalog.title(item);
+    let event_name = |p: Position| doc.window_names.get(p.0).map_or_else(|| format!("event {p}"), |n| n.short.clone());
     out += &format!("{} — window of {} events\n", doc.model.as_deref().unwrap_or("model"), doc.window.len());
+    if let Some(what_if) = &doc.what_if {
+        out += &format!("{}\n", what_if.sentence);
+    }
     for rec in &doc.recommendations {
-        out += &format!("\n{}  {}  (item {}, score {:.4})\n", rec.rank, name(rec.item), rec.item, rec.score);
+        let moved = rec.what_if.as_ref().map(|w| format!(", {}", w.movement)).unwrap_or_default();
+        out += &format!("\n{}  {}  (item {}, score {:.4}{moved})\n", rec.rank, rec.name.short, rec.item, rec.score);
         let Some(e) = &rec.explanation else { continue };
         out += &format!("  {}\n", e.narrative);
+        for sentence in &e.counterfactual_sentences {
+            out += &format!("  {sentence}\n");
+        }
         let mut strongest = e.occlusion.clone();
         strongest.sort_by(|a, b| b.delta.abs().total_cmp(&a.delta.abs()));
         for o in strongest.iter().take(3) {
-            out += &format!("    {:+.4}  without {} (event {}) → {}\n", o.delta, name(o.item), o.position, o.rank_without);
-        }
-        for (label, set) in [("drop out", &e.counterfactual.drop_out), ("displace", &e.counterfactual.displace)] {
-            match set {
-                Some(s) => out += &format!(
-                    "  {label}: remove events {:?} → {}, {} takes its place\n",
-                    s.positions.iter().map(|p| p.0).collect::<Vec<_>>(),
-                    s.new_rank,
-                    name(s.replaced_by)
-                ),
-                None => out += &format!("  {label}: none within {} events\n", e.counterfactual.max_events),
-            }
+            out += &format!("    {:+.4}  without {} (event {}) → {}\n", o.delta, event_name(o.position), o.position, o.rank_without);
         }
     }
     if let Some(cost) = &doc.cost {

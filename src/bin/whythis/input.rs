@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 use whythis::files;
+use whythis::model::history::MAX_HISTORY_BYTES;
 use whythis::model::History;
 
 /// Reads HISTORY: a JSON file of events, or a comma-separated list of item ids (oldest first).
 pub fn history(arg: &str) -> Result<History, String> {
     let path = Path::new(arg);
     if path.is_file() {
-        let bytes = files::read(path).map_err(|e| e.to_string())?;
+        let bytes = files::read_at_most(path, "history", MAX_HISTORY_BYTES).map_err(|e| e.to_string())?;
         let text = String::from_utf8(bytes).map_err(|_| format!("{arg}: the history is not UTF-8 text"))?;
         return History::parse(&text).map_err(|e| format!("{arg}: {e}"));
     }
@@ -35,7 +36,7 @@ pub struct Query {
     /// Let items already in the window be recommended again.
     #[arg(long)]
     pub allow_seen: bool,
-    /// Print the explanation document (DESIGN.md §5) as JSON.
+    /// Print the explanation document (docs/explanations.md §5) as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -3,6 +3,7 @@
 use crate::input;
 use std::process::ExitCode;
 use whythis::explain::explainer::ranking_document;
+use whythis::explain::naming::Naming;
 use whythis::files;
 use whythis::model::{Ranking, Window};
 
@@ -22,7 +23,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     let card = loaded.scorer.card();
     let window = Window::new(card, &history).map_err(|e| e.to_string())?;
     let ranking = Ranking::of(&loaded.scorer, &window, args.query.allow_seen, args.query.top_k).map_err(|e| e.to_string())?;
-    let document = ranking_document(card, &loaded.catalog, &window, &ranking.top);
+    let document = ranking_document(card, &Naming::new(&loaded.catalog, &[], &[], None), &window, &ranking.top);
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
         return Ok(ExitCode::SUCCESS);
@@ -38,7 +39,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         println!(
             "  {:>4}  {:<50}  item {:>6}  score {:>9.4}",
             r.rank.to_string(),
-            loaded.catalog.title(r.item),
+            r.name.short,
             r.item,
             r.score
         );

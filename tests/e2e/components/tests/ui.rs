@@ -10,9 +10,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
+use whythis::explain::wording::isolate;
 use whythis::explain::*;
 use whythis::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
-use whythis::ui::{mount, text, Config, FeedbackRecord, Host, Inputs, ModelInfo, Naming, WidgetError};
+use whythis::ui::{mount, Config, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -28,17 +29,30 @@ struct Seen {
 
 struct FakeHost(Rc<RefCell<Seen>>);
 
+fn title(item: u32) -> String {
+    match item {
+        1 => "Toy Story".into(),
+        2 => "GoldenEye".into(),
+        3 => "Four Rooms".into(),
+        101 => HOSTILE.into(),
+        i => format!("Film {i}"),
+    }
+}
+
+fn name(item: u32) -> DisplayName {
+    DisplayName { short: title(item), full: title(item) }
+}
+
+/// A document as the engine words it, for the host's history without `options.without`: the fake does
+/// the what-if as the core does, so the panel is tested on showing what comes back.
 fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument {
-    let window: Vec<WindowEvent> = history
-        .events
+    let kept: Vec<usize> = (0..history.len()).filter(|p| !options.without.contains(&Position(*p))).collect();
+    let window: Vec<WindowEvent> = kept
         .iter()
         .enumerate()
-        .map(|(p, e)| WindowEvent {
-            position: Position(p),
-            item: ItemId(e.item as u32),
-            action: e.action.clone(),
-            ts: e.ts,
-            action_index: 1,
+        .map(|(p, k)| {
+            let e = &history.events[*k];
+            WindowEvent { position: Position(p), item: ItemId(e.item as u32), action: e.action.clone(), ts: e.ts, action_index: 1 }
         })
         .collect();
     let n = window.len();
@@ -47,6 +61,7 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
     if n % 2 == 1 {
         items.reverse();
     }
+    let last = window.last().map(|e| e.item.0).unwrap_or(1);
     let explanation = |item: u32| ItemExplanation {
         occlusion: window
             .iter()
@@ -73,11 +88,29 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
         ledger: Ledger::default(),
         narrative: format!("Because of your recent picks, item {item} fits."),
         narrative_template: "test".into(),
-        deep_dive: vec!["A longer account.".into()],
+        counterfactual_sentences: vec![format!(
+            "If you hadn't watched {}, {} would drop from #1 to #9, out of your top {}, and Film 250 would take its place.",
+            isolate(&title(last)),
+            isolate(&title(item)),
+            options.top_k
+        )],
+        verdict: None,
+        deep_dive: vec!["A longer account.".into(), "Your one verdict.".into()],
+        per_event_summary: "Attention is highest on the last event.".into(),
+        shapley_note: "Shapley values: exact, every subset of your events evaluated.".into(),
         attention_layers: None,
     };
+    let what_if = (!options.without.is_empty()).then(|| RankChange { rank_with_all_events: Rank(4), movement: "up from #4".into() });
     let recommendations = match options.item {
-        Some(i) => vec![Recommendation { rank: Rank(1), item: i, score: 1.0, title: None, explanation: Some(explanation(i.0)) }],
+        Some(i) => vec![Recommendation {
+            rank: Rank(1),
+            item: i,
+            score: 1.0,
+            title: None,
+            name: name(i.0),
+            what_if: what_if.clone(),
+            explanation: Some(explanation(i.0)),
+        }],
         None => items
             .iter()
             .enumerate()
@@ -85,12 +118,26 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
                 rank: Rank(r as u32 + 1),
                 item: ItemId(*i),
                 score: 1.0 - r as f32 * 0.1,
-                title: Some(if *i == 101 { HOSTILE.to_string() } else { format!("Film {i}") }),
+                title: Some(title(*i)),
+                name: name(*i),
+                what_if: what_if.clone(),
                 explanation: (!options.rank_only).then(|| explanation(*i)),
             })
             .collect(),
     };
-    ExplanationDocument { format: DOCUMENT_FORMAT.into(), model: None, window, recommendations, cost: None }
+    ExplanationDocument {
+        format: DOCUMENT_FORMAT.into(),
+        model: None,
+        window_names: window.iter().map(|e| name(e.item.0)).collect(),
+        what_if: (!options.without.is_empty()).then(|| WhatIf {
+            without: options.without.clone(),
+            kept: kept.iter().map(|k| Position(*k)).collect(),
+            sentence: format!("Without {} of your {} events, {} comes first.", options.without.len(), history.len(), title(items[0])),
+        }),
+        window,
+        recommendations,
+        cost: None,
+    }
 }
 
 impl Host for FakeHost {
@@ -238,10 +285,16 @@ async fn a_what_if_toggle_re_ranks_without_that_event_only() {
     settle().await;
     let last_rank_call = m.seen.borrow().calls.iter().rev().find(|(_, o)| o.rank_only).cloned().unwrap();
     let items: Vec<i64> = last_rank_call.0.events.iter().map(|e| e.item).collect();
-    assert_eq!(items, vec![1, 2, 3], "the event is removed and no older event slides in");
+    assert_eq!(items, vec![1, 2, 3, 2], "the host's history goes to the core unchanged");
+    assert_eq!(last_rank_call.1.without, vec![Position(3)], "the core is asked for the what-if");
+    assert_eq!(last_rank_call.1.top_k, 3, "with the widget's own K");
+    // What comes back is shown as it is: every item, from #1, with the core's movement words.
+    let ranks: Vec<String> = all(&m.root, ".wt-rank").iter().map(|r| r.text_content().unwrap()).collect();
+    assert_eq!(ranks, ["#1", "#2", "#3"]);
+    assert!(all(&m.root, ".wt-move").iter().all(|w| w.text_content().unwrap() == "up from #4"));
     assert_ne!(item_order(&m.root), before, "the ranking changed");
     let status = one(&m.root, ".wt-status").text_content().unwrap();
-    assert!(status.starts_with("Explanation updated"), "{status}");
+    assert!(status.starts_with("Explanation updated: Without 1 of your 4 events"), "{status}");
     // The item whose panel was open left the list; open the new first one: the event shows as off.
     one(&m.root, ".wt-why").click();
     settle().await;
@@ -313,31 +366,15 @@ async fn deep_dive_draws_the_heatmap_with_a_table_alternative() {
     assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
     let canvas: web_sys::HtmlCanvasElement = one(&m.root, "canvas").unchecked_into();
     assert_eq!(canvas.get_attribute("role").as_deref(), Some("img"));
-    assert!(canvas.get_attribute("aria-label").unwrap().contains("attention is highest"));
+    assert!(canvas.get_attribute("aria-label").unwrap().contains("Attention is highest on the last event."));
+    let deep = one(&m.root, ".wt-deep-inner").text_content().unwrap();
+    for said in ["A longer account.", "Your one verdict.", "Shapley values: exact"] {
+        assert!(deep.contains(said), "the deep dive shows the document's sentences: {deep}");
+    }
     // Something was drawn: the top-left cell is not blank.
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
     let pixel = ctx.get_image_data(120.0, 5.0, 1.0, 1.0).unwrap().data();
     assert!(pixel[3] > 0, "the canvas is empty");
     assert_eq!(all(&m.root, ".wt-heat tbody tr").len(), 4);
     m.root.remove();
-}
-
-#[wasm_bindgen_test]
-fn sentences_are_fixed_templates() {
-    let naming = Naming { catalog: catalog(), verb: "watched".into(), ..Naming::default() };
-    let window: Vec<WindowEvent> = [1u32, 2, 3]
-        .iter()
-        .enumerate()
-        .map(|(p, i)| WindowEvent { position: Position(p), item: ItemId(*i), action: None, ts: None, action_index: 1 })
-        .collect();
-    let set = CounterfactualSet { positions: vec![Position(0), Position(2)], new_rank: Rank(14), replaced_by: ItemId(2) };
-    assert_eq!(
-        text::drop_out_sentence(&naming, &window, ItemId(3), 2, 5, &set),
-        "If you hadn't watched \u{2068}Toy Story\u{2069} and \u{2068}Four Rooms\u{2069}, \u{2068}Four Rooms\u{2069} would drop from #2 to #14, out of your top 5, and \u{2068}GoldenEye\u{2069} would take its place."
-    );
-    assert_eq!(text::signed(0.12), "+0.120");
-    assert_eq!(text::signed(-0.034), "−0.034");
-    assert_eq!(text::shorten(&"x".repeat(100), 10).chars().count(), 10);
-    let private = Naming { sensitive_tags: vec!["action".into()], ..naming };
-    assert_eq!(private.title(ItemId(2)), "an item you keep private");
 }
