@@ -16,13 +16,22 @@ export interface ExplainOptions {
   allow_seen?: boolean;
   item?: number | null;
   seed?: number;
+  /** Shapley estimator: "kernel" (default, stops at its accuracy goal) or "permutation"; exact values whenever every coalition fits. */
+  estimator?: "kernel" | "permutation" | "exact";
+  /** Most coalitions the Shapley estimate may score, shared ones included (default 640). */
+  shapley_coalitions?: number;
+  /** The kernel estimator stops once its estimated relative error is at most this (default 0.03). */
+  shapley_target_error?: number;
+  /** Permutations of the permutation estimator. */
   permutations?: number;
+  /** Window budget of the counterfactual search, all items together (default 240). */
+  counterfactual_windows?: number;
   max_events?: number;
   attention?: "last_layer" | "all_layers";
   sensitive_tags?: string[];
   sensitive_items?: number[];
   rank_only?: boolean;
-  /** Wall-clock budget in ms: Shapley sampling stops early when it runs out (see `cost.degraded`). */
+  /** Wall-clock budget in ms: the counterfactual search and the Shapley estimate do less to keep it (see `cost.degraded`). */
   time_budget_ms?: number | null;
   /** Budget in scored windows: like `time_budget_ms`, but the same on every machine. */
   max_windows?: number | null;
@@ -44,8 +53,23 @@ export interface CounterfactualSet { positions: number[]; new_rank: number; repl
 export interface ItemExplanation {
   occlusion: OcclusionEntry[];
   attention: AttentionEntry[] | null;
-  shapley: { values: { position: number; value: number }[]; permutations: number; seed: number; exact: boolean };
-  counterfactual: { drop_out: CounterfactualSet | null; displace: CounterfactualSet | null; max_events: number };
+  shapley: {
+    values: { position: number; value: number; standard_error: number }[];
+    permutations: number;
+    seed: number;
+    exact: boolean;
+    estimator: "exact" | "kernel" | "permutation";
+    coalitions: number;
+    /** Root sum of squared standard errors over the values' norm (0 when exact). */
+    relative_error: number;
+  };
+  counterfactual: {
+    drop_out: CounterfactualSet | null;
+    displace: CounterfactualSet | null;
+    max_events: number;
+    /** What was searched: a null kind is proven absent only when `complete_up_to` reaches `max_events`. */
+    search: { sets_tried: number; complete_up_to: number; stopped_by_budget: boolean };
+  };
   recent_vs_long_term: { recent_events: number; without_recent: number; only_recent: number };
   ledger: {
     by_action: Record<string, number>;
