@@ -302,8 +302,13 @@ async fn a_what_if_toggle_re_ranks_without_that_event_only() {
     // The item whose panel was open left the list; open the new first one: the event shows as off.
     one(&m.root, ".wt-why").click();
     settle().await;
-    let off: Vec<_> = all(&m.root, ".wt-switch").into_iter().filter(|s| s.get_attribute("aria-checked").as_deref() == Some("false")).collect();
-    assert_eq!(off.len(), 1);
+    // Every open panel's timeline shows the one event switched off.
+    let timelines = all(&m.root, ".wt-timeline");
+    assert!(!timelines.is_empty());
+    for timeline in &timelines {
+        let off: Vec<_> = all(timeline, ".wt-switch").into_iter().filter(|s| s.get_attribute("aria-checked").as_deref() == Some("false")).collect();
+        assert_eq!(off.len(), 1, "{} open timelines", timelines.len());
+    }
     // Switching everything back on restores the host's history.
     one(&m.root, ".wt-whatif button").click();
     settle().await;
