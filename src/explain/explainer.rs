@@ -91,10 +91,8 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     let search = Search { max_events: options.max_events, windows: options.counterfactual_windows, catalog: Some(catalog) };
     let counterfactual_sets = counterfactuals(&mut rescorer, &evidence, &search)?;
     let mut degraded: Vec<String> = shapley_degraded.iter().cloned().collect();
-    if counterfactual_sets.iter().any(|c| c.search.stopped_by_budget && rescorer.binding_budget().is_some()) {
-        if let Some(spent) = rescorer.binding_budget() {
-            degraded.push(format!("The counterfactual search stopped early {}.", spent.reason()));
-        }
+    if let Some(spent) = rescorer.binding_budget().filter(|_| counterfactual_sets.iter().any(|c| c.search.stopped_by_budget)) {
+        degraded.push(format!("The counterfactual search stopped early {}.", spent.reason()));
     }
     let attention_shape = scorer.attention_shape();
     let last_layer = match (&raw_attention, attention_shape) {

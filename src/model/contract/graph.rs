@@ -130,13 +130,7 @@ fn read_embedding(
 fn check_inputs(card: &ModelCard, model: &mut InferenceModel, violations: &mut Vec<Violation>) -> Option<bool> {
     let outlets = model.input_outlets().ok()?.to_vec();
     let names: Vec<String> = outlets.iter().map(|o| model.node(o.node).name.clone()).collect();
-    let listed = || {
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-        }
-    };
+    let listed = || quoted(&names);
     let mut roles: Vec<(&'static str, &str)> = vec![("item_ids", card.inputs.item_ids.as_str())];
     if let Some(a) = &card.inputs.action_types {
         roles.push(("action_types", a.as_str()));
@@ -204,11 +198,7 @@ fn select_outputs(card: &ModelCard, model: &mut InferenceModel, violations: &mut
         .output_outlets()
         .map(|o| o.iter().map(|o| model.outlet_label(*o).unwrap_or(&model.node(o.node).name).to_owned()).collect())
         .unwrap_or_default();
-    let found = if current.is_empty() {
-        "none".to_owned()
-    } else {
-        current.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-    };
+    let found = quoted(&current);
     let mut wanted: Vec<(&'static str, &str)> = vec![("scores", card.outputs.scores.as_str())];
     if let Some(a) = &card.outputs.attention {
         wanted.push(("attention", a.as_str()));
@@ -259,4 +249,13 @@ fn check_outputs(card: &ModelCard, model: &TypedModel, violations: &mut Vec<Viol
         }
     }
     attention
+}
+
+/// Tensor names as a refusal sentence lists them: `"a", "b"`, or `none`.
+fn quoted(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    }
 }
