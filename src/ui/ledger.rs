@@ -2,7 +2,6 @@
 
 use super::text::{self, Naming};
 use crate::explain::Ledger;
-use crate::model::WindowEvent;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -59,7 +58,7 @@ fn Group(caption: &'static str, rows: Vec<(String, f32)>) -> impl IntoView {
 
 /// The ledger tables.
 #[component]
-pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> impl IntoView {
+pub fn LedgerView(ledger: Ledger, naming: Naming) -> impl IntoView {
     let by_action: Vec<(String, f32)> =
         sorted(&ledger.by_action).into_iter().map(|(k, v)| (text::action_label(Some(&k)), v)).collect();
     let by_tag: Vec<(String, f32)> = sorted(&ledger.by_tag)
@@ -75,7 +74,6 @@ pub fn LedgerView(ledger: Ledger, window: Vec<WindowEvent>, naming: Naming) -> i
     similar.sort_by(|a, b| b.cosine.partial_cmp(&a.cosine).unwrap_or(std::cmp::Ordering::Equal));
     similar.dedup_by_key(|s| s.item);
     similar.truncate(5);
-    let _ = &window;
     let similar_rows: Vec<(String, f32)> = similar.iter().map(|s| (naming.title_in_text(s.item), s.cosine)).collect();
     view! {
         <div class="wt-ledger">

@@ -121,9 +121,9 @@ fn DeepDive(ex: ItemExplanation, window: Vec<WindowEvent>, naming: text::Naming,
         <div class="wt-deep-inner">
             {ex.deep_dive.iter().map(|p| view! { <p>{p.clone()}</p> }).collect_view()}
             <p>{recent}</p>
-            <Heatmap ex=ex.clone() window=window.clone() naming=naming.clone() has_attention=has_attention />
+            <Heatmap ex=ex.clone() window=window naming=naming.clone() has_attention=has_attention />
             <p class="wt-note">{shapley}</p>
-            <LedgerView ledger=ex.ledger.clone() window=window naming=naming />
+            <LedgerView ledger=ex.ledger.clone() naming=naming />
         </div>
     }
 }
