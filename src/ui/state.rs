@@ -1,7 +1,7 @@
 //! The widget's state and the few things it does: rank, explain item by item (the one the visitor
 //! opened first), and re-rank when a what-if toggle switches events off.
 
-use super::{Host, Inputs, Phase, WidgetError};
+use super::{ErrorCode, Host, Inputs, Phase, WidgetError};
 use crate::explain::{ExplainOptions, ExplanationDocument, Recommendation};
 use crate::model::{Event, History, ItemId, WindowEvent};
 use leptos::prelude::*;
@@ -149,7 +149,7 @@ impl Ctx {
             None => self.inputs.phase.set(Phase::Waiting("Waiting for a history…".into())),
             Some(Err(e)) => self.fail(e),
             Some(Ok(h)) if h.is_empty() => self.fail(WidgetError::new(
-                "empty-history",
+                ErrorCode::EmptyHistory,
                 "There is no history yet, so there is nothing to recommend or explain. Pick a few titles first.",
             )),
             Some(Ok(h)) => self.run(h, true, false),
