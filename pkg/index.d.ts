@@ -10,6 +10,9 @@ export interface HistoryEvent {
 /** A history: events, or bare item ids, oldest first. */
 export type History = Array<HistoryEvent | number>;
 
+/** How much attention detail an explanation reports. */
+export type AttentionDetail = "last_layer" | "all_layers";
+
 /** Options of one explanation request; every key is optional. */
 export interface ExplainOptions {
   top_k?: number;
@@ -18,7 +21,7 @@ export interface ExplainOptions {
   seed?: number;
   permutations?: number;
   max_events?: number;
-  attention?: "last_layer" | "all_layers";
+  attention?: AttentionDetail;
   sensitive_tags?: string[];
   sensitive_items?: number[];
   rank_only?: boolean;
@@ -28,26 +31,88 @@ export interface ExplainOptions {
   max_windows?: number | null;
 }
 
-export interface WindowEvent { position: number; item: number; action?: string; ts?: number }
-export interface OcclusionEntry { position: number; item: number; delta: number; rank_without: number }
-export interface AttentionEntry { position: number; weight: number }
-export interface CounterfactualSet { positions: number[]; new_rank: number; replaced_by: number }
+/** An event of the window the model saw; `position` 0 is the oldest. */
+export interface WindowEvent {
+  position: number;
+  item: number;
+  action?: string;
+  ts?: number;
+}
+
+export interface OcclusionEntry {
+  position: number;
+  item: number;
+  delta: number;
+  rank_without: number;
+}
+
+export interface AttentionEntry {
+  position: number;
+  weight: number;
+}
+
+/** Every layer's attention of the last query slot, and the rollout (`attention: "all_layers"`). */
+export interface AttentionLayers {
+  layers: AttentionEntry[][];
+  rollout: AttentionEntry[];
+}
+
+export interface ShapleyEntry {
+  position: number;
+  value: number;
+}
+
+export interface ShapleyValues {
+  values: ShapleyEntry[];
+  permutations: number;
+  seed: number;
+  exact: boolean;
+}
+
+export interface CounterfactualSet {
+  positions: number[];
+  new_rank: number;
+  replaced_by: number;
+}
+
+/** null where no set within `max_events` does it. */
+export interface Counterfactuals {
+  drop_out: CounterfactualSet | null;
+  displace: CounterfactualSet | null;
+  max_events: number;
+}
+
+export interface RecentVsLongTerm {
+  recent_events: number;
+  without_recent: number;
+  only_recent: number;
+}
+
+export interface SimilarityEntry {
+  position: number;
+  item: number;
+  cosine: number;
+}
+
+export interface Ledger {
+  by_action: Record<string, number>;
+  by_tag: Record<string, number>;
+  by_recency: Record<string, number>;
+  similarity: SimilarityEntry[];
+}
 
 /** The explanation of one item (DESIGN.md §3); present unless `rank_only` was asked. */
 export interface ItemExplanation {
   occlusion: OcclusionEntry[];
   attention: AttentionEntry[] | null;
-  shapley: { values: { position: number; value: number }[]; permutations: number; seed: number; exact: boolean };
-  counterfactual: { drop_out: CounterfactualSet | null; displace: CounterfactualSet | null; max_events: number };
-  recent_vs_long_term: { recent_events: number; without_recent: number; only_recent: number };
-  ledger: {
-    by_action: Record<string, number>;
-    by_tag: Record<string, number>;
-    by_recency: Record<string, number>;
-    similarity: { position: number; item: number; cosine: number }[];
-  };
+  shapley: ShapleyValues;
+  counterfactual: Counterfactuals;
+  recent_vs_long_term: RecentVsLongTerm;
+  ledger: Ledger;
   narrative: string;
+  narrative_template: string;
   deep_dive: string[];
+  attention_layers?: AttentionLayers;
 }
 
 export interface Recommendation extends Partial<ItemExplanation> {
@@ -57,14 +122,21 @@ export interface Recommendation extends Partial<ItemExplanation> {
   title?: string;
 }
 
+/** Model evaluations used. `degraded`: one sentence per method that did less than asked to stay within a budget. */
+export interface Cost {
+  model_calls: number;
+  windows: number;
+  by_method: Record<string, number>;
+  degraded?: string[];
+}
+
 /** The explanation document (DESIGN.md §5). */
 export interface ExplanationDocument {
   format: "whythis-explanation/1";
   model?: string;
   window: WindowEvent[];
   recommendations: Recommendation[];
-  /** `degraded`: one sentence per method that did less than asked to stay within a budget. */
-  cost?: { model_calls: number; windows: number; by_method: Record<string, number>; degraded?: string[] } | null;
+  cost?: Cost;
 }
 
 /** `detail` of the `whythis-feedback` event (bubbles, composed), and one record of the local log. */
@@ -89,23 +161,45 @@ export interface FeedbackDetail {
 }
 
 /**
+ * Whose fault an error is: the card, the catalog, the ONNX model (unreadable, against the contract, or
+ * failing when it runs), a download, the history (unreadable, or naming items or actions the model does
+ * not know), an empty history, the options, the worker, whythis itself ("internal": a panic), or the
+ * local feedback log ("feedback-not-stored": an answer reached the page but could not be kept, see
+ * `FeedbackDetail.stored`).
+ */
+export type ErrorCode =
+  | "card"
+  | "catalog"
+  | "model"
+  | "fetch"
+  | "history"
+  | "empty-history"
+  | "options"
+  | "worker"
+  | "internal"
+  | "feedback-not-stored";
+
+/**
  * `detail` of the `whythis-error` event (bubbles, composed). Messages are sentences for people; they never
- * list the visitor's history. "feedback-not-stored": an answer reached the page but the local log could
- * not keep it (see `FeedbackDetail.stored`).
+ * list the visitor's history.
  */
 export interface ErrorDetail {
-  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "internal" | "feedback-not-stored" | string;
+  code: ErrorCode;
   message: string;
   /** The model card's name, or its URL when the model did not load. */
   model: string;
 }
 
+/** What `Engine` throws: an Error whose `code` names the input at fault. */
+export interface EngineError extends Error {
+  code: ErrorCode;
+}
+
 /** A model loaded on the calling thread (the engine module; `loadModel` loads it first). */
+/** Its constructor and `explain` throw an `EngineError`. */
 export class Engine {
   constructor(card: Uint8Array, onnx: Uint8Array, catalog?: Uint8Array | null);
   explain(history: History, options?: ExplainOptions): ExplanationDocument;
-  explainJson(history: string, options: string): string;
-  readonly cardJson: string;
   free(): void;
 }
 
@@ -123,11 +217,11 @@ export function start(options?: StartOptions): Promise<void>;
 /** Loads the engine module, fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
 /**
- * The local feedback log as JSON text (an array, oldest first; after `start()`). Each record is kept under
- * its own localStorage key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each
- * other; the newest 500 are kept; an old `whythis.feedback.v1` array is moved over once.
+ * The local feedback log (oldest first; after `start()`). Each record is kept under its own localStorage
+ * key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each other; the newest 500
+ * are kept; an old `whythis.feedback.v1` array is moved over once.
  */
-export function feedbackLog(): string;
+export function feedbackLog(): FeedbackDetail[];
 /** Empties the local feedback log (after `start()`). */
 export function clearFeedbackLog(): void;
 /** The package version (after `start()`). */
