@@ -1,8 +1,8 @@
-// The engine's side of the widget's messages (src/embed/worker.rs): used by worker.js in a Web Worker,
-// and by index.js's main-thread port when there is no worker. One Engine per model key.
-// A panic traps the engine's WebAssembly instance. The request that panicked gets a `crashed` reply;
-// every later one gets `restarted` (it is not at fault, and the page sends it again), and the page
-// opens a fresh port (a new worker, or a new main-thread instance).
+// The engine's side of the widget's messages (src/embed/protocol.rs): used by worker.js in a Web Worker,
+// and by index.js's main-thread port when there is no worker. The engine module's EngineHost reads each
+// call and answers it; this only carries them, and writes the three replies the engine cannot:
+// `down` (it did not start), `crashed` (this call's panic trapped its instance) and `restarted` (an
+// earlier call's did: the page sends it again, and opens a fresh port).
 
 /** Wraps an engine module (a promise of its initialised wasm-bindgen glue) in a message handler. */
 export function createEngineHost(loadEngine) {
@@ -13,41 +13,26 @@ export function createEngineHost(loadEngine) {
       engine.setPanicReporter((message) => {
         lastPanic = message;
       });
-      return engine;
+      return new engine.EngineHost();
     });
   ready.catch(() => {});
-  const engines = new Map();
   let crashed = "";
-  return async function handle(m) {
-    let engine;
+  return async function handle(call) {
+    let host;
     try {
-      engine = await ready;
+      host = await ready;
     } catch (error) {
-      return { id: m.id, ok: false, fatal: true, error: `the recommender could not start: ${describe(error)}` };
+      return { id: call.id, reply: { down: { message: `the recommender could not start: ${describe(error)}` } } };
     }
-    if (crashed) return { id: m.id, ok: false, fatal: true, restarted: true, error: crashed };
+    if (crashed) return { id: call.id, reply: { restarted: { message: crashed } } };
     try {
-      if (m.type === "load") {
-        const old = engines.get(m.key);
-        if (old) old.free();
-        engines.set(m.key, new engine.Engine(m.card, m.onnx, m.catalog || undefined));
-        return { id: m.id, ok: true, value: null };
-      }
-      if (m.type === "explain") {
-        const model = engines.get(m.key);
-        if (!model) throw new Error("this model is not loaded in the engine");
-        // Test hook (the browser tests' __whythisTestPanic(element, "engine")): a real panic in the engine.
-        if (m.panic) engine.__whythisTestEnginePanic(m.history);
-        return { id: m.id, ok: true, value: model.explainJson(m.history, m.options) };
-      }
-      throw new Error(`unknown message type ${m.type}`);
+      return host.handle(call);
     } catch (error) {
       if (error instanceof WebAssembly.RuntimeError) {
         crashed = lastPanic || describe(error);
-        engines.clear();
-        return { id: m.id, ok: false, fatal: true, crashed: true, error: crashed };
+        return { id: call.id, reply: { crashed: { message: crashed } } };
       }
-      return { id: m.id, ok: false, error: describe(error) };
+      return { id: call.id, reply: { refused: { code: "internal", message: describe(error) } } };
     }
   };
 }

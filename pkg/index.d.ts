@@ -10,6 +10,9 @@ export interface HistoryEvent {
 /** A history: events, or bare item ids, oldest first. */
 export type History = Array<HistoryEvent | number>;
 
+/** How much attention detail an explanation reports. */
+export type AttentionDetail = "last_layer" | "all_layers";
+
 /** Options of one explanation request; every key is optional. */
 export interface ExplainOptions {
   top_k?: number;
@@ -17,7 +20,7 @@ export interface ExplainOptions {
   item?: number | null;
   seed?: number;
   /** Shapley estimator: "kernel" (default, stops at its accuracy goal) or "permutation"; exact values whenever every coalition fits. */
-  estimator?: "kernel" | "permutation" | "exact";
+  estimator?: Estimator;
   /** Most coalitions the Shapley estimate may score, shared ones included (default 640). */
   shapley_coalitions?: number;
   /** The kernel estimator stops once its estimated relative error is at most this (default 0.03). */
@@ -27,7 +30,7 @@ export interface ExplainOptions {
   /** Window budget of the counterfactual search, all items together (default 240). */
   counterfactual_windows?: number;
   max_events?: number;
-  attention?: "last_layer" | "all_layers";
+  attention?: AttentionDetail;
   sensitive_tags?: string[];
   sensitive_items?: number[];
   rank_only?: boolean;
@@ -44,39 +47,102 @@ export interface ExplainOptions {
 /** How whythis names an item: the title shortened (`short`) and whole (`full`), or the private phrase. */
 export interface DisplayName { short: string; full: string }
 
-export interface WindowEvent { position: number; item: number; action?: string; ts?: number }
-export interface OcclusionEntry { position: number; item: number; delta: number; rank_without: number }
-export interface AttentionEntry { position: number; weight: number }
-export interface CounterfactualSet { positions: number[]; new_rank: number; replaced_by: number }
+/** An event of the window the model saw; `position` 0 is the oldest. */
+export interface WindowEvent {
+  position: number;
+  item: number;
+  action?: string;
+  ts?: number;
+}
+
+export interface OcclusionEntry {
+  position: number;
+  item: number;
+  delta: number;
+  rank_without: number;
+}
+
+export interface AttentionEntry {
+  position: number;
+  weight: number;
+}
+
+/** Every layer's attention of the last query slot, and the rollout (`attention: "all_layers"`). */
+export interface AttentionLayers {
+  layers: AttentionEntry[][];
+  rollout: AttentionEntry[];
+}
+
+export interface ShapleyEntry {
+  position: number;
+  value: number;
+  /** Estimated standard error of `value` (0 when exact). */
+  standard_error: number;
+}
+
+export interface ShapleyValues {
+  values: ShapleyEntry[];
+  permutations: number;
+  seed: number;
+  exact: boolean;
+  estimator: Estimator;
+  /** Coalitions scored, shared ones included. */
+  coalitions: number;
+  /** Root sum of squared standard errors over the values' norm (0 when exact). */
+  relative_error: number;
+}
+
+/** Which Shapley estimator produced the values. */
+export type Estimator = "exact" | "kernel" | "permutation";
+
+export interface CounterfactualSet {
+  positions: number[];
+  new_rank: number;
+  replaced_by: number;
+}
+
+/** What the counterfactual search tried: a null kind is proven absent only when `complete_up_to` reaches `max_events`. */
+export interface CounterfactualSearch {
+  sets_tried: number;
+  complete_up_to: number;
+  stopped_by_budget: boolean;
+}
+
+/** null where no set within `max_events` was found (see `search` for whether none exists). */
+export interface Counterfactuals {
+  drop_out: CounterfactualSet | null;
+  displace: CounterfactualSet | null;
+  max_events: number;
+  search: CounterfactualSearch;
+}
+
+export interface RecentVsLongTerm {
+  recent_events: number;
+  without_recent: number;
+  only_recent: number;
+}
+
+export interface SimilarityEntry {
+  position: number;
+  item: number;
+  cosine: number;
+}
+
+export interface Ledger {
+  by_action: Record<string, number>;
+  by_tag: Record<string, number>;
+  by_recency: Record<string, number>;
+  similarity: SimilarityEntry[];
+}
 
 /** The explanation of one item (docs/explanations.md §3); present unless `rank_only` was asked. */
 export interface ItemExplanation {
   occlusion: OcclusionEntry[];
   attention: AttentionEntry[] | null;
-  shapley: {
-    values: { position: number; value: number; standard_error: number }[];
-    permutations: number;
-    seed: number;
-    exact: boolean;
-    estimator: "exact" | "kernel" | "permutation";
-    coalitions: number;
-    /** Root sum of squared standard errors over the values' norm (0 when exact). */
-    relative_error: number;
-  };
-  counterfactual: {
-    drop_out: CounterfactualSet | null;
-    displace: CounterfactualSet | null;
-    max_events: number;
-    /** What was searched: a null kind is proven absent only when `complete_up_to` reaches `max_events`. */
-    search: { sets_tried: number; complete_up_to: number; stopped_by_budget: boolean };
-  };
-  recent_vs_long_term: { recent_events: number; without_recent: number; only_recent: number };
-  ledger: {
-    by_action: Record<string, number>;
-    by_tag: Record<string, number>;
-    by_recency: Record<string, number>;
-    similarity: { position: number; item: number; cosine: number }[];
-  };
+  shapley: ShapleyValues;
+  counterfactual: Counterfactuals;
+  recent_vs_long_term: RecentVsLongTerm;
+  ledger: Ledger;
   narrative: string;
   narrative_template: string;
   counterfactual_sentences: string[];
@@ -84,6 +150,7 @@ export interface ItemExplanation {
   deep_dive: string[];
   per_event_summary: string;
   shapley_note: string;
+  attention_layers?: AttentionLayers;
 }
 
 export interface Recommendation extends Partial<ItemExplanation> {
@@ -96,6 +163,14 @@ export interface Recommendation extends Partial<ItemExplanation> {
   what_if?: { rank_with_all_events: number; movement: string };
 }
 
+/** Model evaluations used. `degraded`: one sentence per method that did less than asked to stay within a budget. */
+export interface Cost {
+  model_calls: number;
+  windows: number;
+  by_method: Record<string, number>;
+  degraded?: string[];
+}
+
 /** The explanation document (docs/explanations.md §5). */
 export interface ExplanationDocument {
   format: "whythis-explanation/1";
@@ -105,8 +180,7 @@ export interface ExplanationDocument {
   /** Only for a what-if: positions left out and kept (of the whole window), and the what-if in words. */
   what_if?: { without: number[]; kept: number[]; sentence: string };
   recommendations: Recommendation[];
-  /** `degraded`: one sentence per method that did less than asked to stay within a budget. */
-  cost?: { model_calls: number; windows: number; by_method: Record<string, number>; degraded?: string[] } | null;
+  cost?: Cost;
 }
 
 /** `detail` of the `whythis-feedback` event (bubbles, composed), and one record of the local log. */
@@ -131,23 +205,45 @@ export interface FeedbackDetail {
 }
 
 /**
+ * Whose fault an error is: the card, the catalog, the ONNX model (unreadable, against the contract, or
+ * failing when it runs), a download, the history (unreadable, or naming items or actions the model does
+ * not know), an empty history, the options, the worker, whythis itself ("internal": a panic), or the
+ * local feedback log ("feedback-not-stored": an answer reached the page but could not be kept, see
+ * `FeedbackDetail.stored`).
+ */
+export type ErrorCode =
+  | "card"
+  | "catalog"
+  | "model"
+  | "fetch"
+  | "history"
+  | "empty-history"
+  | "options"
+  | "worker"
+  | "internal"
+  | "feedback-not-stored";
+
+/**
  * `detail` of the `whythis-error` event (bubbles, composed). Messages are sentences for people; they never
- * list the visitor's history. "feedback-not-stored": an answer reached the page but the local log could
- * not keep it (see `FeedbackDetail.stored`).
+ * list the visitor's history.
  */
 export interface ErrorDetail {
-  code: "card" | "catalog" | "model" | "fetch" | "history" | "empty-history" | "explain" | "worker" | "internal" | "feedback-not-stored" | string;
+  code: ErrorCode;
   message: string;
   /** The model card's name, or its URL when the model did not load. */
   model: string;
 }
 
+/** What `Engine` throws: an Error whose `code` names the input at fault. */
+export interface EngineError extends Error {
+  code: ErrorCode;
+}
+
 /** A model loaded on the calling thread (the engine module; `loadModel` loads it first). */
+/** Its constructor and `explain` throw an `EngineError`. */
 export class Engine {
   constructor(card: Uint8Array, onnx: Uint8Array, catalog?: Uint8Array | null);
   explain(history: History, options?: ExplainOptions): ExplanationDocument;
-  explainJson(history: string, options: string): string;
-  readonly cardJson: string;
   free(): void;
 }
 
@@ -165,11 +261,11 @@ export function start(options?: StartOptions): Promise<void>;
 /** Loads the engine module, fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
 /**
- * The local feedback log as JSON text (an array, oldest first; after `start()`). Each record is kept under
- * its own localStorage key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each
- * other; the newest 500 are kept; an old `whythis.feedback.v1` array is moved over once.
+ * The local feedback log (oldest first; after `start()`). Each record is kept under its own localStorage
+ * key, `whythis.feedback.v2.<id>`, so tabs answering at once never overwrite each other; the newest 500
+ * are kept; an old `whythis.feedback.v1` array is moved over once.
  */
-export function feedbackLog(): string;
+export function feedbackLog(): FeedbackDetail[];
 /** Empties the local feedback log (after `start()`). */
 export function clearFeedbackLog(): void;
 /** The package version (after `start()`). */

@@ -124,7 +124,7 @@ async function freshEngine() {
   return glue;
 }
 
-/** The local feedback log as JSON text (an array of records, oldest first). Needs `start()`. */
+/** The local feedback log: an array of records, oldest first. Needs `start()`. */
 export function feedbackLog() {
   return page().feedbackLog();
 }
@@ -142,14 +142,6 @@ export function version() {
 function page() {
   if (!live) throw new Error("whythis is not started yet (await start() first)");
   return live;
-}
-
-/**
- * Test hook, not API: makes the widget `element` panic on the page (where = "page") or its next
- * request panic in the engine (where = "engine"), for the browser tests of panic containment.
- */
-export function __whythisTestPanic(element, where = "page") {
-  return page().__whythisTestPanic(element, where);
 }
 
 /**

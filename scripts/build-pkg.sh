@@ -8,17 +8,20 @@
 # WHYTHIS_WASM_OPT=1 also runs wasm-opt -Oz (npm binaryen 132, installed into tools/wasm-opt on first
 # use): off by default, as it gains under 1% brotli on the page's module, makes the engine's brotli
 # larger, and takes minutes on the engine (figures in pkg/README.md).
+# WHYTHIS_TEST_HOOKS=1 builds the browser tests' panic hooks in (feature test-hooks; never publish that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${WHYTHIS_PROFILE:-wasm}"
 profile_dir="$profile"
 [ "$profile" = "dev" ] && profile_dir=debug
 wasm_opt="tools/wasm-opt/node_modules/.bin/wasm-opt"
+hooks=""
+[ "${WHYTHIS_TEST_HOOKS:-0}" = 1 ] && hooks=",test-hooks"
 target_dir="$(cargo metadata --format-version 1 --no-deps ${CARGO_OFFLINE:+--offline} | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 for part in ui engine; do
   # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
-  cargo rustc --lib --target wasm32-unknown-unknown --profile="$profile" --no-default-features --features "$part" \
+  cargo rustc --lib --target wasm32-unknown-unknown --profile="$profile" --no-default-features --features "$part$hooks" \
     --crate-type cdylib ${CARGO_OFFLINE:+--offline}
   wasm-bindgen --target web --out-dir pkg --out-name "whythis_$part" \
     --remove-name-section --remove-producers-section \

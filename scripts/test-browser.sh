@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The browser tests, offline: builds what they need and runs them in Debian's headless Chromium.
-#   1. component tests (wasm-bindgen-test, src/ui/tests.rs and src/embed/tests.rs) through chromedriver;
+#   1. component tests (wasm-bindgen-test, tests/e2e/components/tests/) through chromedriver;
 #   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk:
 #      demo.test.mjs (the storefront) and reliability.test.mjs (CSP, hostile catalogs, feedback storage,
-#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy).
+#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy). The demo's package is built with
+#      the panic test hooks (WHYTHIS_TEST_HOOKS=1, feature test-hooks); a plain build-pkg.sh has none.
 # Needs (see README): chromium, chromium-driver, node + npm, the wasm32-unknown-unknown target,
 # wasm-bindgen-cli 0.2.130, trunk 0.21.14, and the default model in models/.
 # Exits non-zero when anything fails. Screenshots and figures: tests/e2e/artifacts/.
@@ -38,8 +39,8 @@ fi
 
 if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
   [ -f models/sasrec.card.json ] || { echo "test-browser: models/sasrec.card.json is missing (train or fetch the default model first)" >&2; exit 2; }
-  echo "== demo build (trunk build --offline; its hook builds pkg/)"
-  CARGO_OFFLINE=1 trunk build --offline
+  echo "== demo build (trunk build --offline; its hook builds pkg/, with the test hooks)"
+  WHYTHIS_TEST_HOOKS=1 CARGO_OFFLINE=1 trunk build --offline
   echo "== end-to-end tests (playwright-core + axe-core in headless Chromium)"
   cd tests/e2e
   if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then

@@ -9,12 +9,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 echo "== native tests"
 cargo test --locked --all-targets
 
-if [ -x scripts/test-browser.sh ]; then
-  # Builds the crate for wasm32 twice over (component tests, the demo), so no separate wasm build.
-  echo "== browser tests (headless Chromium)"
-  ./scripts/test-browser.sh
-else
-  echo "== wasm32 build of the crate"
-  cargo build --locked --lib --target wasm32-unknown-unknown
-fi
+# Builds the crate for wasm32 twice over (component tests, the demo), so no separate wasm build.
+echo "== browser tests (headless Chromium)"
+./scripts/test-browser.sh
 echo "all tests passed"

@@ -2,8 +2,10 @@
 //! why it suggested each item.
 //!
 //! The layers point one way: `model` (contract, loading, scoring) knows nothing of `explain`, and
-//! neither knows of the user interfaces built on them (the CLI, the browser widget).
+//! neither knows of the user interfaces built on them (the CLI, the browser widget). `boundary` holds
+//! the types the widget, its engine and the host page exchange besides the document (error codes).
 
+pub mod boundary;
 pub mod explain;
 pub mod model;
 

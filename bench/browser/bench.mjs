@@ -98,7 +98,7 @@ async function firstRecommendations(engine, cardUrl, historyUrl, k = 10) {
   let top;
   if (engine === "tract") {
     const e = new runtime.Engine(data.cardBytes, data.onnx, data.catalog);
-    const doc = JSON.parse(e.explainJson(data.historyJson, JSON.stringify({ top_k: k, rank_only: true })));
+    const doc = e.explain(data.history, { top_k: k, rank_only: true });
     top = doc.recommendations.map((r) => r.item);
     e.free();
   } else {
@@ -125,7 +125,7 @@ async function warmFirstRecommendations(cardUrl, historyUrl, repeats, k = 10) {
   for (let r = 0; r <= repeats; r++) {
     let t0 = performance.now();
     const e = new tract.Engine(data.cardBytes, data.onnx, data.catalog);
-    const doc = JSON.parse(e.explainJson(data.historyJson, JSON.stringify({ top_k: k, rank_only: true })));
+    const doc = e.explain(data.history, { top_k: k, rank_only: true });
     tops.tract = doc.recommendations.map((x) => x.item);
     e.free();
     const tt = performance.now() - t0;
@@ -192,12 +192,12 @@ async function explanation(cardUrl, historyUrl, permutations, repeats, k = 10) {
   const data = await inputs(cardUrl, historyUrl);
   const tract = await loadTract();
   const e = new tract.Engine(data.cardBytes, data.onnx, data.catalog);
-  const options = JSON.stringify({ top_k: k, permutations });
+  const options = { top_k: k, permutations };
   const times = [];
   let cost = null;
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    const doc = JSON.parse(e.explainJson(data.historyJson, options));
+    const doc = e.explain(data.history, options);
     times.push(performance.now() - t0);
     cost = doc.cost;
   }

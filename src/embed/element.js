@@ -19,7 +19,7 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
     for (const element of [...connected]) {
       const crashed = crashedWidget !== 0 && element._whythisId === crashedWidget;
       element._whythisId = 0;
-      element._whythisMount(crashed ? JSON.stringify({ message: crashMessage, model: element._whythisModel || "" }) : undefined);
+      element._whythisMount(crashed ? { message: crashMessage, model: element._whythisModel || "" } : undefined);
     }
     return true;
   }
@@ -50,7 +50,7 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
       this._whythisMount(undefined);
     }
 
-    // Mounts the Rust widget; `crash` (JSON text) makes it show the panic that stopped the last instance.
+    // Mounts the Rust widget; `crash` ({message, model}) makes it show the panic that stopped the last instance.
     _whythisMount(crash) {
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
       this._whythisId = hooks.connected(this, root, crash);
@@ -99,9 +99,7 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
 
     /** The current explanation document (docs/explanations.md §5) as a plain object, or null. */
     get explanation() {
-      if (!this._whythisId) return null;
-      const text = hooks.document(this._whythisId);
-      return text ? JSON.parse(text) : null;
+      return this._whythisId ? hooks.document(this._whythisId) : null;
     }
   }
   customElements.define(name, WhyThisItem);
@@ -115,8 +113,7 @@ export function note_model(target, model) {
 }
 
 // Dispatches a CustomEvent that crosses the shadow boundary (bubbles, composed).
-export function dispatch(target, type, detail_json) {
-  const detail = JSON.parse(detail_json);
+export function dispatch(target, type, detail) {
   return target.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
 }
 
@@ -132,11 +129,6 @@ export function save_text(filename, text, mime) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-// Whether the visitor asked for less motion.
-export function reduced_motion() {
-  return !!(globalThis.matchMedia && globalThis.matchMedia("(prefers-reduced-motion: reduce)").matches);
 }
 
 // Styles the shadow root with one constructable stylesheet shared by every widget: no <style>

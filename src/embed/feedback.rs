@@ -8,8 +8,10 @@
 //! instead of adding one. The log is trimmed to the newest [`MAX_RECORDS`]. The v1 log (one JSON array
 //! under `whythis.feedback.v1`) is moved over once, the first time the log is touched.
 
-use crate::ui::FeedbackRecord;
-use serde_json::Value;
+use super::protocol::to_js;
+use crate::boundary::FeedbackRecord;
+use js_sys::{Array, Reflect, JSON};
+use wasm_bindgen::JsValue;
 
 /// The prefix of every record's key.
 pub const KEY_PREFIX: &str = "whythis.feedback.v2.";
@@ -28,8 +30,8 @@ pub enum FeedbackError {
     #[error("the browser refused to store it (its storage for this site may be full)")]
     Refused,
     /// The record could not be written as JSON (not expected to happen).
-    #[error("the answer could not be written down: {0}")]
-    Encode(String),
+    #[error("the answer could not be written down")]
+    Encode,
 }
 
 fn storage() -> Result<web_sys::Storage, FeedbackError> {
@@ -38,18 +40,27 @@ fn storage() -> Result<web_sys::Storage, FeedbackError> {
         .ok_or(FeedbackError::Unavailable)
 }
 
+/// The key of a stored record (an object): see [`key_for`].
+pub fn key_of(record: &JsValue) -> Option<String> {
+    let text = |name: &str| Reflect::get(record, &name.into()).ok().and_then(|v| v.as_string());
+    Some(key_for(&text("id")?, &text("time").unwrap_or_default()))
+}
+
 /// The key of a record: its id when the id starts with its time (every id this version makes), else the
 /// record's time followed by its id (records of the v1 log), so that key order stays time order.
-pub fn key_of(record: &Value) -> Option<String> {
-    let id = record.get("id").and_then(Value::as_str)?;
+fn key_for(id: &str, time: &str) -> String {
     let timed = id.len() > 14 && id.as_bytes()[..13].iter().all(u8::is_ascii_digit) && id.as_bytes()[13] == b'-';
     if timed {
-        return Some(format!("{KEY_PREFIX}{id}"));
+        return format!("{KEY_PREFIX}{id}");
     }
-    let time = record.get("time").and_then(Value::as_str).unwrap_or_default();
     let ms = js_sys::Date::parse(time);
     let ms = if ms.is_finite() && ms >= 0.0 { ms as u64 } else { 0 };
-    Some(format!("{KEY_PREFIX}{ms:013}-{id}"))
+    format!("{KEY_PREFIX}{ms:013}-{id}")
+}
+
+/// JSON text of a JS value, written by the browser (the page's module has no JSON writer of its own).
+fn stringify(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok()?.as_string()
 }
 
 /// Every record key in storage, oldest first.
@@ -61,28 +72,31 @@ fn keys(storage: &web_sys::Storage) -> Vec<String> {
     keys
 }
 
-/// Moves the v1 array to one key per record, then removes it (once; a failed move keeps the v1 log).
+/// Moves the v1 array to one key per record, then removes it (once; a failed move keeps the v1 log, a
+/// corrupt one is dropped).
 fn migrate(storage: &web_sys::Storage) {
     let Some(text) = storage.get_item(V1_KEY).ok().flatten() else { return };
-    let old: Vec<Value> = serde_json::from_str(&text).unwrap_or_default();
-    for record in &old {
-        let Some(key) = key_of(record) else { continue };
-        if storage.set_item(&key, &record.to_string()).is_err() {
+    let old: Array = JSON::parse(&text).ok().filter(Array::is_array).map(Into::into).unwrap_or_default();
+    for record in old.iter() {
+        let (Some(key), Some(text)) = (key_of(&record), stringify(&record)) else { continue };
+        if storage.set_item(&key, &text).is_err() {
             return;
         }
     }
     let _ = storage.remove_item(V1_KEY);
 }
 
-/// Every record, oldest first (unreadable records are skipped; no storage reads as empty).
-pub fn records() -> Vec<Value> {
-    let Ok(storage) = storage() else { return Vec::new() };
+/// Every record as a JS object, oldest first (unreadable records are skipped; no storage reads as empty).
+pub fn records() -> Array {
+    let list = Array::new();
+    let Ok(storage) = storage() else { return list };
     migrate(&storage);
-    keys(&storage)
-        .iter()
-        .filter_map(|k| storage.get_item(k).ok().flatten())
-        .filter_map(|text| serde_json::from_str::<Value>(&text).ok())
-        .collect()
+    for text in keys(&storage).iter().filter_map(|k| storage.get_item(k).ok().flatten()) {
+        if let Ok(record) = JSON::parse(&text) {
+            list.push(&record);
+        }
+    }
+    list
 }
 
 /// Stores a record under its own key (a record with the same id, a reason added later, is replaced) and
@@ -90,9 +104,8 @@ pub fn records() -> Vec<Value> {
 pub fn append(record: &FeedbackRecord) -> Result<usize, FeedbackError> {
     let storage = storage()?;
     migrate(&storage);
-    let value = serde_json::to_value(record).map_err(|e| FeedbackError::Encode(e.to_string()))?;
-    let key = key_of(&value).ok_or_else(|| FeedbackError::Encode("it has no id".into()))?;
-    storage.set_item(&key, &value.to_string()).map_err(|_| FeedbackError::Refused)?;
+    let text = to_js(record).ok().and_then(|v| stringify(&v)).ok_or(FeedbackError::Encode)?;
+    storage.set_item(&key_for(&record.id, &record.time), &text).map_err(|_| FeedbackError::Refused)?;
     let all = keys(&storage);
     let extra = all.len().saturating_sub(MAX_RECORDS);
     for old in &all[..extra] {
@@ -113,7 +126,10 @@ pub fn count() -> usize {
 
 /// The log as pretty JSON text (an array, oldest first).
 pub fn export_text() -> String {
-    serde_json::to_string_pretty(&records()).unwrap_or_else(|_| "[]".into())
+    JSON::stringify_with_replacer_and_space(&records(), &JsValue::NULL, &JsValue::from(2))
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_else(|| "[]".into())
 }
 
 /// Empties the log (and any v1 log left behind).

@@ -4,10 +4,12 @@
 //!   bridge, model fetching and the local feedback log. The panel itself is `crate::ui`.
 //! - feature `engine` (the worker's module, `whythis_engine`): the `Engine` that scores and explains.
 //!
-//! Both modules report panics to JavaScript ([`panic`]), which replaces a trapped instance.
+//! The two talk through [`protocol`]'s messages. Both report panics to JavaScript ([`panic`]), which
+//! replaces a trapped instance.
 
 pub mod history;
 pub mod panic;
+pub mod protocol;
 
 #[cfg(feature = "engine")]
 pub mod engine;

@@ -2,10 +2,11 @@
 //! worker, or the engine module on the main thread when there is no worker). The page keeps the
 //! model's bytes so that a restarted engine gets the model again on its next request.
 
-use super::worker::{self, Bridge, CallError};
+use super::worker::{self, js_message, Bridge, CallError};
+use crate::boundary::{ErrorCode, WidgetError};
 use crate::explain::{ExplainOptions, ExplanationDocument};
 use crate::model::{Catalog, History, ModelCard};
-use crate::ui::{ModelInfo, WidgetError};
+use crate::ui::ModelInfo;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -60,7 +61,7 @@ pub fn load(card_url: &str) -> LoadFuture {
 pub fn resolve(relative: &str, base: &str) -> Result<String, WidgetError> {
     web_sys::Url::new_with_base(relative, base)
         .map(|u| u.href())
-        .map_err(|_| WidgetError::new("fetch", format!("“{relative}” is not a usable address")))
+        .map_err(|_| WidgetError::new(ErrorCode::Fetch, format!("“{relative}” is not a usable address")))
 }
 
 async fn fetch_bytes(url: &str, what: &str) -> Result<Vec<u8>, WidgetError> {
@@ -69,7 +70,7 @@ async fn fetch_bytes(url: &str, what: &str) -> Result<Vec<u8>, WidgetError> {
 
 /// The bytes at `url`, left in JavaScript's memory (the ONNX file only passes through the page).
 async fn fetch_array(url: &str, what: &str) -> Result<js_sys::Uint8Array, WidgetError> {
-    let fail = |detail: String| WidgetError::new("fetch", format!("The {what} could not be downloaded from {url}: {detail}."));
+    let fail = |detail: String| WidgetError::new(ErrorCode::Fetch, format!("The {what} could not be downloaded from {url}: {detail}."));
     let window = web_sys::window().ok_or_else(|| fail("there is no window".into()))?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| fail(js_message(&e)))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| fail("no response".into()))?;
@@ -81,19 +82,11 @@ async fn fetch_array(url: &str, what: &str) -> Result<js_sys::Uint8Array, Widget
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 
-/// The message of a thrown JS value.
-pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    value.as_string().unwrap_or_else(|| format!("{value:?}"))
-}
-
 async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
     // Starts the engine (its download and compilation) while the model downloads.
     let _ = worker::bridge();
     let card_bytes = fetch_bytes(card_url, "model card").await?;
-    let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new("card", capitalise(&e.to_string())))?;
+    let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new(ErrorCode::Card, capitalise(&e.to_string())))?;
     let onnx_url = resolve(&card.onnx, card_url)?;
     let catalog_url = card.catalog.as_deref().map(|c| resolve(c, card_url)).transpose()?;
     let onnx_fut = fetch_array(&onnx_url, "ONNX model");
@@ -107,7 +100,7 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
     let onnx = onnx?;
     let catalog_bytes = catalog_bytes?;
     let catalog = match &catalog_bytes {
-        Some(b) => Catalog::from_json(b, card.num_items).map_err(|e| WidgetError::new("catalog", capitalise(&e.to_string())))?,
+        Some(b) => Catalog::from_json(b, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, capitalise(&e.to_string())))?,
         None => Catalog::default(),
     };
     let info = ModelInfo {
@@ -122,10 +115,9 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
     });
     let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, loaded_into: Cell::new(0) };
     loaded.bridge().await.map_err(|e| match e {
-        CallError::Failed(m) => WidgetError::new("model", capitalise(&m)),
         // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
         CallError::Crashed(m) => WidgetError::new(
-            "model",
+            ErrorCode::Model,
             format!("The model could not be loaded: the recommender stopped on an internal error while reading it ({}). The graph is probably malformed, or uses a construct tract does not support.", m.trim_end_matches('.')),
         ),
         other => engine_error(other),
@@ -133,13 +125,14 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
     Ok(Rc::new(loaded))
 }
 
-/// A worker call's failure as the panel shows it, when it is not the input's fault.
+/// A worker call's failure as the panel shows it: a refusal keeps the engine's code (the input at
+/// fault), a crash or a lost worker is the recommender's own.
 fn engine_error(error: CallError) -> WidgetError {
     match error {
-        CallError::Failed(m) => WidgetError::new("explain", capitalise(&m)),
-        CallError::Crashed(m) => WidgetError::new("internal", format!("The recommender stopped on an internal error ({}); it restarts on the next request.", m.trim_end_matches('.'))),
-        CallError::Down(m) => WidgetError::new("worker", format!("The recommender stopped working: {}", capitalise(&m))),
-        CallError::Restarted => WidgetError::new("internal", "The recommender kept being restarted by other requests' internal errors; try again."),
+        CallError::Refused(e) => WidgetError::new(e.code, capitalise(&e.message)),
+        CallError::Crashed(m) => WidgetError::new(ErrorCode::Internal, format!("The recommender stopped on an internal error ({}); it restarts on the next request.", m.trim_end_matches('.'))),
+        CallError::Down(m) => WidgetError::new(ErrorCode::Worker, format!("The recommender stopped working: {}", capitalise(&m))),
+        CallError::Restarted => WidgetError::new(ErrorCode::Internal, "The recommender kept being restarted by other requests' internal errors; try again."),
     }
 }
 
@@ -172,22 +165,27 @@ impl Loaded {
     }
 
     /// Explains a history behind the engine port. `panic` is the test hook's: the engine panics instead.
-    pub fn explain(self: &Rc<Self>, history: History, options: ExplainOptions, panic: bool) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
+    pub fn explain(
+        self: &Rc<Self>,
+        history: History,
+        options: ExplainOptions,
+        #[cfg(feature = "test-hooks")] panic: bool,
+    ) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
         let this = self.clone();
         async move {
-            let explain_error = |m: String| WidgetError::new("explain", capitalise(&m));
-            let h = serde_json::to_string(&history).map_err(|e| explain_error(e.to_string()))?;
-            let o = serde_json::to_string(&options).map_err(|e| explain_error(e.to_string()))?;
             let mut restarts = 0;
-            let text = loop {
+            loop {
                 let bridge = this.bridge().await.map_err(engine_error)?;
-                match bridge.explain(this.key, h.clone(), o.clone(), panic).await {
+                #[cfg(feature = "test-hooks")]
+                let answer = bridge.explain(this.key, history.clone(), options.clone(), panic).await;
+                #[cfg(not(feature = "test-hooks"))]
+                let answer = bridge.explain(this.key, history.clone(), options.clone()).await;
+                match answer {
                     // Another request crashed the engine before this one ran: ask the fresh engine.
                     Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
-                    other => break other.map_err(engine_error)?,
+                    other => return other.map_err(engine_error),
                 }
-            };
-            serde_json::from_str::<ExplanationDocument>(&text).map_err(|e| explain_error(format!("unreadable document: {e}")))
+            }
         }
         .boxed_local()
     }

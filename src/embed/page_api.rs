@@ -11,13 +11,15 @@ use wasm_bindgen::prelude::*;
 pub fn define_element(name: Option<String>, open_port: js_sys::Function, crashed_widget: Option<u32>, crash_message: Option<String>) -> bool {
     super::panic::install_hook();
     super::worker::set_port_opener(open_port);
+    #[cfg(feature = "test-hooks")]
+    install_test_panic();
     super::widget::define(name.as_deref().unwrap_or("why-this-item"), crashed_widget.unwrap_or(0), crash_message.as_deref().unwrap_or(""))
 }
 
-/// The local feedback log as JSON text (an array of records, oldest first).
+/// The local feedback log: an array of records, oldest first.
 #[wasm_bindgen(js_name = feedbackLog)]
-pub fn feedback_log() -> String {
-    super::feedback::export_text()
+pub fn feedback_log() -> JsValue {
+    super::feedback::records().into()
 }
 
 /// Empties the local feedback log.
@@ -27,10 +29,15 @@ pub fn clear_feedback_log() {
     super::widget::refresh_log_sizes();
 }
 
-/// Test hook, not API: panics while serving `element` (where = "page"), or makes that widget's next
-/// request to the engine panic (where = "engine"), so the browser tests can check that a panic stays
-/// in one widget.
-#[wasm_bindgen(js_name = __whythisTestPanic)]
-pub fn test_panic(element: web_sys::HtmlElement, place: Option<String>) {
-    super::widget::test_panic(&element, place.as_deref() == Some("engine"));
+/// Test hook: `window.__whythisTestPanic(element, where)` panics while serving `element` (where =
+/// "page", the default), or makes that widget's next request to the engine panic (where = "engine"),
+/// so the browser tests can check that a panic stays in one widget. Each instance installs its own,
+/// so the function always reaches the live one.
+#[cfg(feature = "test-hooks")]
+fn install_test_panic() {
+    let hook = Closure::<dyn Fn(web_sys::HtmlElement, Option<String>)>::new(|element: web_sys::HtmlElement, place: Option<String>| {
+        super::widget::test_panic(&element, place.as_deref() == Some("engine"));
+    });
+    let _ = js_sys::Reflect::set(&js_sys::global(), &"__whythisTestPanic".into(), hook.as_ref());
+    hook.forget();
 }

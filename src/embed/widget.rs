@@ -3,10 +3,11 @@
 //! `crate::ui`, the work is done by the engine behind `super::worker`.
 
 use super::panic::Serving;
-use super::{feedback, history, model};
+use super::{feedback, history, model, protocol};
+use crate::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord, WidgetError};
 use crate::explain::{ExplainOptions, ExplanationDocument};
 use crate::model::{History, ItemId};
-use crate::ui::{self, Config, Ctx, FeedbackRecord, Host, Inputs, Phase, WidgetError};
+use crate::ui::{self, Config, Ctx, Host, Inputs, Phase};
 use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -23,11 +24,9 @@ extern "C" {
     #[wasm_bindgen(js_name = note_model)]
     fn js_note_model(target: &HtmlElement, model: &str);
     #[wasm_bindgen(js_name = dispatch)]
-    fn js_dispatch(target: &HtmlElement, kind: &str, detail_json: &str) -> bool;
+    fn js_dispatch(target: &HtmlElement, kind: &str, detail: &JsValue) -> bool;
     #[wasm_bindgen(js_name = save_text)]
     fn js_save_text(filename: &str, text: &str, mime: &str);
-    #[wasm_bindgen(js_name = reduced_motion)]
-    fn js_reduced_motion() -> bool;
     #[wasm_bindgen(js_name = adopt_style)]
     fn js_adopt_style(root: &ShadowRoot, css: &str) -> bool;
 }
@@ -46,6 +45,7 @@ struct Widget {
     /// The model id the previous instance had, for the crash's `whythis-error`.
     model_hint: String,
     /// Test hook: the next request to the engine panics there.
+    #[cfg(feature = "test-hooks")]
     engine_panic_armed: bool,
 }
 
@@ -63,6 +63,7 @@ pub fn define(name: &str, crashed_widget: u32, crash_message: &str) -> bool {
 }
 
 /// Test hook (see `page_api::test_panic`).
+#[cfg(feature = "test-hooks")]
 pub fn test_panic(element: &HtmlElement, in_engine: bool) {
     let id = WIDGETS.with(|w| w.borrow().iter().find(|(_, w)| &w.element == element).map(|(id, _)| *id)).unwrap_or(0);
     if in_engine {
@@ -78,7 +79,7 @@ fn make_hooks() -> JsValue {
     let set = |name: &str, f: &JsValue| {
         let _ = js_sys::Reflect::set(&hooks, &name.into(), f);
     };
-    let connected = Closure::<dyn Fn(HtmlElement, ShadowRoot, Option<String>) -> u32>::new(connected);
+    let connected = Closure::<dyn Fn(HtmlElement, ShadowRoot, JsValue) -> u32>::new(connected);
     set("connected", connected.as_ref());
     connected.forget();
     let disconnected = Closure::<dyn Fn(u32)>::new(disconnected);
@@ -90,7 +91,7 @@ fn make_hooks() -> JsValue {
     let history = Closure::<dyn Fn(u32, String)>::new(history_set);
     set("history", history.as_ref());
     history.forget();
-    let document = Closure::<dyn Fn(u32) -> Option<String>>::new(current_document);
+    let document = Closure::<dyn Fn(u32) -> JsValue>::new(current_document);
     set("document", document.as_ref());
     document.forget();
     hooks.into()
@@ -104,7 +105,7 @@ struct Crash {
     model: String,
 }
 
-fn connected(element: HtmlElement, root: ShadowRoot, crash: Option<String>) -> u32 {
+fn connected(element: HtmlElement, root: ShadowRoot, crash: JsValue) -> u32 {
     let id = NEXT_ID.with(|n| {
         let v = n.get();
         n.set(v + 1);
@@ -142,19 +143,20 @@ fn connected(element: HtmlElement, root: ShadowRoot, crash: Option<String>) -> u
                 loaded: None,
                 crashed: false,
                 model_hint: String::new(),
+                #[cfg(feature = "test-hooks")]
                 engine_panic_armed: false,
             },
         )
     });
     read_config(id);
-    match crash.and_then(|c| serde_json::from_str::<Crash>(&c).ok()) {
+    match serde_wasm_bindgen::from_value::<Option<Crash>>(crash).ok().flatten() {
         Some(crash) => {
             with_widget(id, |w| {
                 w.crashed = true;
                 w.model_hint = crash.model;
             });
             let message = format!("The widget stopped on an internal error ({}). Give it a new history to start again.", crash.message.trim_end_matches('.'));
-            fail(id, WidgetError::new("internal", message));
+            fail(id, WidgetError::new(ErrorCode::Internal, message));
         }
         None => {
             load_model(id);
@@ -205,15 +207,16 @@ fn history_set(id: u32, json: String) {
         let value = match parsed {
             Ok(Some(h)) => Some(Ok(h)),
             Ok(None) => None,
-            Err(e) => Some(Err(WidgetError::new("history", model::capitalise(&e)))),
+            Err(e) => Some(Err(WidgetError::new(ErrorCode::History, model::capitalise(&e)))),
         };
         w.inputs.history.set(value);
     });
 }
 
-fn current_document(id: u32) -> Option<String> {
+/// The document on screen with the explanations computed so far, as an object (null: none yet).
+fn current_document(id: u32) -> JsValue {
     let _serving = Serving::widget(id);
-    with_widget(id, |w| {
+    let doc = with_widget(id, |w| {
         let mut doc: ExplanationDocument = w.ctx.shown.get_untracked()?.doc;
         let items = w.ctx.items.get_untracked();
         for rec in doc.recommendations.iter_mut() {
@@ -221,9 +224,10 @@ fn current_document(id: u32) -> Option<String> {
                 rec.explanation = r.explanation.clone();
             }
         }
-        serde_json::to_string(&doc).ok()
+        Some(doc)
     })
-    .flatten()
+    .flatten();
+    doc.and_then(|d| protocol::to_js(&d).ok()).unwrap_or(JsValue::NULL)
 }
 
 fn with_widget<T>(id: u32, f: impl FnOnce(&mut Widget) -> T) -> Option<T> {
@@ -279,7 +283,7 @@ fn read_history_key(id: u32, force: bool) {
 fn load_model(id: u32) {
     let Some((url, inputs)) = with_widget(id, |w| {
         let url = match attr(&w.element, "model") {
-            None => Err(WidgetError::new("card", "The element has no model attribute: add model=\"…/model.card.json\".")),
+            None => Err(WidgetError::new(ErrorCode::Card, "The element has no model attribute: add model=\"…/model.card.json\".")),
             Some(m) => {
                 let base = web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
                 model::resolve(&m, &base)
@@ -364,10 +368,16 @@ impl WidgetHost {
 impl Host for WidgetHost {
     fn explain(&self, history: History, options: ExplainOptions) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
         let _serving = Serving::widget(self.id);
+        #[cfg(feature = "test-hooks")]
         let loaded = with_widget(self.id, |w| w.loaded.clone().map(|l| (l, std::mem::take(&mut w.engine_panic_armed)))).flatten();
+        #[cfg(not(feature = "test-hooks"))]
+        let loaded = with_widget(self.id, |w| w.loaded.clone()).flatten();
         match loaded {
+            #[cfg(feature = "test-hooks")]
             Some((loaded, panic)) => loaded.explain(history, options, panic),
-            None => async { Err(WidgetError::new("model", "The model is not loaded yet.")) }.boxed_local(),
+            #[cfg(not(feature = "test-hooks"))]
+            Some(loaded) => loaded.explain(history, options),
+            None => async { Err(WidgetError::new(ErrorCode::Model, "The model is not loaded yet.")) }.boxed_local(),
         }
     }
 
@@ -375,12 +385,11 @@ impl Host for WidgetHost {
         let _serving = Serving::widget(self.id);
         // Stored first, so the event can say whether the answer is kept; a loss is also an error event.
         let saved = feedback::append(record).map_err(|e| e.to_string());
-        let mut detail = serde_json::to_value(record).unwrap_or_else(|_| serde_json::json!({}));
-        detail["stored"] = saved.is_ok().into();
-        js_dispatch(&self.element, "whythis-feedback", &detail.to_string());
+        let detail = FeedbackDetail { record: record.clone(), stored: saved.is_ok() };
+        js_dispatch(&self.element, "whythis-feedback", &protocol::to_js(&detail).unwrap_or(JsValue::NULL));
         if let Err(why) = &saved {
             self.error(&WidgetError::new(
-                "feedback-not-stored",
+                ErrorCode::FeedbackNotStored,
                 format!("An answer to “Was this helpful?” could not be saved on this device: {why}."),
             ));
         }
@@ -402,15 +411,11 @@ impl Host for WidgetHost {
     }
 
     fn error(&self, error: &WidgetError) {
-        let detail = serde_json::json!({ "code": error.code, "message": error.message, "model": self.model_id() });
-        js_dispatch(&self.element, "whythis-error", &detail.to_string());
+        let detail = ErrorDetail { code: error.code, message: error.message.clone(), model: self.model_id() };
+        js_dispatch(&self.element, "whythis-error", &protocol::to_js(&detail).unwrap_or(JsValue::NULL));
     }
 
     fn now(&self) -> String {
         String::from(js_sys::Date::new_0().to_iso_string())
-    }
-
-    fn reduced_motion(&self) -> bool {
-        js_reduced_motion()
     }
 }

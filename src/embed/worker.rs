@@ -1,12 +1,15 @@
 //! The engine port: the model runs in the engine module (`whythis_engine`), in a dedicated module
 //! worker (`pkg/worker.js`) so the page never freezes while an explanation is computed, or, when there
 //! is no worker, on the main thread behind the same messages (`pkg/index.js`'s port). Both answer
-//! through `pkg/engine-host.js`.
-//! Messages are `{id, type: "load"|"explain", …}`; replies `{id, ok, value | error, fatal?, crashed?, restarted?}`.
+//! through `pkg/engine-host.js`; the messages are [`super::protocol`]'s.
 //! A crashed engine (a panic traps its instance) is replaced by a fresh port on the next request.
 
+use super::protocol::{self, Answer, Bytes, Call, Reply, Request};
+use crate::boundary::{ErrorCode, WidgetError};
+use crate::explain::{ExplainOptions, ExplanationDocument};
+use crate::model::History;
 use futures::channel::oneshot;
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -37,11 +40,11 @@ pub enum CallError {
     Crashed(String),
     /// Another request crashed the engine before this one ran: sent again, it runs on a fresh engine.
     Restarted,
-    /// The engine refused the input (its message).
-    Failed(String),
+    /// The engine refused the request; the code says whose fault it is.
+    Refused(WidgetError),
 }
 
-type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<JsValue, CallError>>>>>;
+type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<Reply, CallError>>>>>;
 
 /// One engine port for the page, shared by every widget.
 pub struct Bridge {
@@ -88,7 +91,7 @@ pub fn bridge() -> Result<Rc<Bridge>, String> {
         b.port.terminate();
     }
     let open = OPENER.with(|o| o.borrow().clone()).ok_or("the element was not defined through start()")?;
-    let port = open.call1(&JsValue::NULL, &IN_WORKER.with(Cell::get).into()).map_err(|e| super::model::js_message(&e))?;
+    let port = open.call1(&JsValue::NULL, &IN_WORKER.with(Cell::get).into()).map_err(|e| js_message(&e))?;
     let generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
         g.get()
@@ -102,6 +105,14 @@ fn field(data: &JsValue, name: &str) -> JsValue {
     Reflect::get(data, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The message of a thrown JS value.
+pub fn js_message(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}
+
 impl Bridge {
     fn start(port: Port, generation: u32) -> Bridge {
         let pending: Pending = Rc::new(RefCell::new(HashMap::new()));
@@ -110,23 +121,12 @@ impl Bridge {
         let d = dead.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
-            let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
-            let result = if field(&data, "ok").as_bool().unwrap_or(false) {
-                Ok(field(&data, "value"))
-            } else {
-                let message = field(&data, "error").as_string().unwrap_or_else(|| "the engine failed without a message".into());
-                if field(&data, "fatal").as_bool().unwrap_or(false) {
-                    d.set(true);
-                    if field(&data, "crashed").as_bool().unwrap_or(false) {
-                        Err(CallError::Crashed(message))
-                    } else if field(&data, "restarted").as_bool().unwrap_or(false) {
-                        Err(CallError::Restarted)
-                    } else {
-                        Err(CallError::Down(message))
-                    }
-                } else {
-                    Err(CallError::Failed(message))
-                }
+            let (id, result) = match serde_wasm_bindgen::from_value::<Answer>(data.clone()) {
+                Ok(Answer { id, reply }) => (id, settle(reply, &d)),
+                Err(_) => (
+                    field(&data, "id").as_f64().unwrap_or(-1.0) as u32,
+                    Err(CallError::Refused(WidgetError::new(ErrorCode::Internal, "the recommender's answer could not be read"))),
+                ),
             };
             if let Some(tx) = p.borrow_mut().remove(&id) {
                 let _ = tx.send(result);
@@ -152,46 +152,80 @@ impl Bridge {
         self.generation
     }
 
-    async fn call(&self, message: Object) -> Result<JsValue, CallError> {
+    async fn call(&self, request: Request) -> Result<Reply, CallError> {
         if self.dead.get() {
             return Err(CallError::Down("the engine has stopped".into()));
         }
         let id = self.next.get();
         self.next.set(id.wrapping_add(1));
-        let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
+        let message = protocol::to_js(&Call { id, request }).map_err(|_| CallError::Refused(protocol::too_large_number()))?;
         let (tx, rx) = oneshot::channel();
         self.pending.borrow_mut().insert(id, tx);
         if let Err(e) = self.port.post_message(&message) {
             self.pending.borrow_mut().remove(&id);
-            return Err(CallError::Down(format!("could not message the engine: {}", super::model::js_message(&e))));
+            return Err(CallError::Down(format!("could not message the engine: {}", js_message(&e))));
         }
         rx.await.unwrap_or_else(|_| Err(CallError::Down("the engine went away".into())))
     }
 
     /// Loads a model into the engine under `key`.
     pub async fn load(&self, key: u32, card: &[u8], onnx: &Uint8Array, catalog: Option<&[u8]>) -> Result<(), CallError> {
-        let m = Object::new();
-        let _ = Reflect::set(&m, &"type".into(), &"load".into());
-        let _ = Reflect::set(&m, &"key".into(), &JsValue::from(key));
-        let _ = Reflect::set(&m, &"card".into(), &Uint8Array::from(card));
-        let _ = Reflect::set(&m, &"onnx".into(), onnx);
-        let catalog = catalog.map(|c| JsValue::from(Uint8Array::from(c))).unwrap_or(JsValue::NULL);
-        let _ = Reflect::set(&m, &"catalog".into(), &catalog);
-        self.call(m).await.map(|_| ())
+        let request = Request::Load {
+            key,
+            card: Bytes(Uint8Array::from(card)),
+            onnx: Bytes(onnx.clone()),
+            catalog: catalog.map(|c| Bytes(Uint8Array::from(c))),
+        };
+        match self.call(request).await? {
+            Reply::Loaded => Ok(()),
+            other => Err(unexpected(other)),
+        }
     }
 
-    /// Explains a history (JSON text) with options (JSON text); returns the document's JSON text.
-    /// `panic` is the test hook's: the engine panics instead.
-    pub async fn explain(&self, key: u32, history: String, options: String, panic: bool) -> Result<String, CallError> {
-        let m = Object::new();
-        let _ = Reflect::set(&m, &"type".into(), &"explain".into());
-        let _ = Reflect::set(&m, &"key".into(), &JsValue::from(key));
-        let _ = Reflect::set(&m, &"history".into(), &history.into());
-        let _ = Reflect::set(&m, &"options".into(), &options.into());
-        if panic {
-            let _ = Reflect::set(&m, &"panic".into(), &JsValue::TRUE);
+    /// Explains a history with options. `panic` is the test hook's: the engine panics instead.
+    pub async fn explain(
+        &self,
+        key: u32,
+        history: History,
+        options: ExplainOptions,
+        #[cfg(feature = "test-hooks")] panic: bool,
+    ) -> Result<ExplanationDocument, CallError> {
+        #[cfg(feature = "test-hooks")]
+        let request = Request::Explain { key, history, options, panic };
+        #[cfg(not(feature = "test-hooks"))]
+        let request = Request::Explain { key, history, options };
+        match self.call(request).await? {
+            Reply::Explained(doc) => Ok(*doc),
+            other => Err(unexpected(other)),
         }
-        let value = self.call(m).await?;
-        value.as_string().ok_or_else(|| CallError::Failed("the engine answered without a document".into()))
     }
+}
+
+/// A reply as the caller's result; a fatal one marks the port dead, so the next request opens another.
+fn settle(reply: Reply, dead: &Cell<bool>) -> Result<Reply, CallError> {
+    match reply {
+        Reply::Refused(e) => Err(CallError::Refused(e)),
+        Reply::Crashed { message } => {
+            dead.set(true);
+            Err(CallError::Crashed(message))
+        }
+        Reply::Restarted { .. } => {
+            dead.set(true);
+            Err(CallError::Restarted)
+        }
+        Reply::Down { message } => {
+            dead.set(true);
+            Err(CallError::Down(message))
+        }
+        ok @ (Reply::Loaded | Reply::Explained(_)) => Ok(ok),
+    }
+}
+
+/// A success that answers another request than the one sent.
+fn unexpected(reply: Reply) -> CallError {
+    let what = match reply {
+        Reply::Loaded => "a load",
+        _ => "an explanation",
+    };
+    CallError::Refused(WidgetError::new(ErrorCode::Internal, format!("the recommender answered as if to {what}")))
 }

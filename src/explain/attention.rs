@@ -1,19 +1,8 @@
 //! Attention (docs/explanations.md §3): where the last query slot looks, per window event. Read from the model,
 //! never estimated: a model without an attention output gets none.
 
-use super::document::AttentionEntry;
+use super::document::{AttentionEntry, AttentionLayers};
 use crate::model::{AttentionShape, Window};
-use serde::{Deserialize, Serialize};
-
-/// Attention of the last query slot in every layer, and the rollout through all of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttentionLayers {
-    /// `layers[l]` = the last query slot's head-averaged attention in layer l, per event.
-    pub layers: Vec<Vec<AttentionEntry>>,
-    /// Attention rollout (Abnar & Zuidema 2020): layer matrices with the residual (0.5 A + 0.5 I),
-    /// multiplied from the first layer to the last; the last query slot's row.
-    pub rollout: Vec<AttentionEntry>,
-}
 
 /// The head-averaged [seq, seq] matrix of one layer.
 fn layer_matrix(raw: &[f32], shape: AttentionShape, seq: usize, layer: usize) -> Vec<f32> {

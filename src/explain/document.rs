@@ -94,7 +94,7 @@ pub struct ItemExplanation {
     pub shapley_note: String,
     /// Every layer's attention and the rollout, when asked for and the model has attention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attention_layers: Option<super::attention::AttentionLayers>,
+    pub attention_layers: Option<AttentionLayers>,
 }
 
 /// An item's name as whythis shows it: the catalog title, or for a private item the one neutral phrase
@@ -172,6 +172,16 @@ pub struct AttentionEntry {
     pub position: Position,
     /// The attention weight, heads averaged.
     pub weight: f32,
+}
+
+/// Attention of the last query slot in every layer, and the rollout through all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttentionLayers {
+    /// `layers[l]` = the last query slot's head-averaged attention in layer l, per event.
+    pub layers: Vec<Vec<AttentionEntry>>,
+    /// Attention rollout (Abnar & Zuidema 2020): layer matrices with the residual (0.5 A + 0.5 I),
+    /// multiplied from the first layer to the last; the last query slot's row.
+    pub rollout: Vec<AttentionEntry>,
 }
 
 /// Shapley values with how they were computed.

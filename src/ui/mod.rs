@@ -16,10 +16,10 @@ use crate::explain::{ExplainOptions, ExplanationDocument};
 use crate::model::{History, ItemId};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use crate::boundary::{ErrorCode, FeedbackRecord, WidgetError};
 pub use state::{Ctx, ItemState, Shown};
 
 /// Where the widget is in its life.
@@ -31,22 +31,6 @@ pub enum Phase {
     Failed(WidgetError),
     /// A ranking is on screen.
     Ready,
-}
-
-/// An error as the panel shows it and as `whythis-error` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WidgetError {
-    /// A stable code: `card`, `catalog`, `onnx`, `fetch`, `history`, `empty-history`, `explain`, `worker`.
-    pub code: String,
-    /// A sentence for people.
-    pub message: String,
-}
-
-impl WidgetError {
-    /// Builds an error.
-    pub fn new(code: &str, message: impl Into<String>) -> WidgetError {
-        WidgetError { code: code.to_string(), message: message.into() }
-    }
 }
 
 /// The widget's settings from the element's attributes.
@@ -94,27 +78,6 @@ pub struct ModelInfo {
     pub has_attention: bool,
 }
 
-/// One answer to "Was this helpful?", as dispatched in `whythis-feedback` and kept in the local log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeedbackRecord {
-    /// Unique per answer; a later reason for the same answer reuses it.
-    pub id: String,
-    /// The recommended item.
-    pub item: u32,
-    /// Its rank when rated.
-    pub rank: u32,
-    /// Yes (true) or No (false).
-    pub helpful: bool,
-    /// The optional reason the visitor typed.
-    pub reason: Option<String>,
-    /// Which explanation the visitor was looking at: `narrative` or `deep_dive`.
-    pub kind: String,
-    /// The model's id.
-    pub model: String,
-    /// When, as an ISO 8601 time.
-    pub time: String,
-}
-
 /// What the components need from the page around them.
 pub trait Host {
     /// Explains (or only ranks) a history.
@@ -132,8 +95,6 @@ pub trait Host {
     fn error(&self, error: &WidgetError);
     /// The current time as ISO 8601.
     fn now(&self) -> String;
-    /// Whether the visitor prefers reduced motion.
-    fn reduced_motion(&self) -> bool;
 }
 
 /// The signals through which the embedding layer drives a mounted widget.

@@ -2,7 +2,7 @@
 //! when a what-if toggle switches events off. The core does the what-if (`ExplainOptions::without`):
 //! the panel passes the switched-off positions and shows the document that comes back.
 
-use super::{Host, Inputs, Phase, WidgetError};
+use super::{ErrorCode, Host, Inputs, Phase, WidgetError};
 use crate::explain::{DisplayName, ExplainOptions, ExplanationDocument, Recommendation};
 use crate::model::{History, ItemId, Position, WindowEvent};
 use leptos::prelude::*;
@@ -161,7 +161,7 @@ impl Ctx {
             None => self.inputs.phase.set(Phase::Waiting("Waiting for a history…".into())),
             Some(Err(e)) => self.fail(e),
             Some(Ok(h)) if h.is_empty() => self.fail(WidgetError::new(
-                "empty-history",
+                ErrorCode::EmptyHistory,
                 "There is no history yet, so there is nothing to recommend or explain. Pick a few titles first.",
             )),
             Some(Ok(h)) => self.run(h, false),

@@ -285,8 +285,25 @@ test("bad inputs show a clear error in the panel and raise whythis-error", async
   for (const id of Object.keys(cases)) {
     assert.ok(errors.some((e) => e.target === id && e.detail.message.length > 0), `whythis-error from ${id}`);
   }
+  // Each failure is blamed on its input: a history the model cannot read is the history's fault even
+  // when only the engine finds out (an item it does not know), not the explanation's.
+  const codes = Object.fromEntries(errors.map((e) => [e.target, e.detail.code]));
+  assert.deepEqual(
+    Object.fromEntries(Object.keys(cases).map((id) => [id, codes[id]])),
+    {
+      "broken-card": "card",
+      "wrong-format": "card",
+      "missing-card": "fetch",
+      "corrupt-onnx": "model",
+      "tract-panic-load": "model",
+      "bad-catalog": "catalog",
+      "unknown-item": "history",
+      "empty-history": "empty-history",
+      "bad-history": "history",
+    },
+  );
+  assert.ok(!JSON.stringify(errors).includes("999999"), "no error text quotes the history");
   const crashed = errors.find((e) => e.target === "tract-panic-load").detail;
-  assert.equal(crashed.code, "model", JSON.stringify(crashed));
   assert.match(crashed.model, /tract-panic-load\.card\.json$/, "a model that did not load is named by its card's URL");
   // The good widget on the same page still works.
   await widget(page, "good").locator(".wt-item").first().waitFor({ timeout: LOAD_TIMEOUT });
@@ -433,15 +450,40 @@ test("loadModel gives an Engine on the calling thread (and its speed)", async ()
   const result = await page.evaluate(async () => {
     const { loadModel } = await import("/pkg/index.js");
     const engine = await loadModel("/models/sasrec.card.json");
-    const history = JSON.stringify([50, 172, 181, 1, 121, 7, 98, 174]);
-    engine.explainJson(history, '{"top_k":5}');
+    const history = [50, 172, 181, 1, 121, 7, 98, 174].map((item) => ({ item, action: "rated_4" }));
+    engine.explain(history, { top_k: 5 });
     const t0 = performance.now();
     const runs = 3;
     let doc;
-    for (let i = 0; i < runs; i++) doc = JSON.parse(engine.explainJson(history, '{"top_k":5}'));
-    return { ms: (performance.now() - t0) / runs, n: doc.recommendations.length };
+    for (let i = 0; i < runs; i++) doc = engine.explain(history, { top_k: 5 });
+    const ms = (performance.now() - t0) / runs;
+    // What it throws names the input at fault, and never quotes the history.
+    const thrown = (f) => {
+      try {
+        f();
+        return null;
+      } catch (error) {
+        return { code: error.code, message: error.message };
+      }
+    };
+    return {
+      ms,
+      n: doc.recommendations.length,
+      format: doc.format,
+      unknownItem: thrown(() => engine.explain([{ item: 50 }, { item: 999999 }])),
+      notEvents: thrown(() => engine.explain([{ title: "Secret title" }])),
+      badOptions: thrown(() => engine.explain(history, { top_k: "five" })),
+      notAnItem: thrown(() => engine.explain(history, { item: 50 })),
+    };
   });
   assert.equal(result.n, 5);
+  assert.equal(result.format, "whythis-explanation/1");
+  assert.equal(result.unknownItem?.code, "history", JSON.stringify(result.unknownItem));
+  assert.doesNotMatch(result.unknownItem.message, /999999/);
+  assert.equal(result.notEvents?.code, "history", JSON.stringify(result.notEvents));
+  assert.doesNotMatch(result.notEvents.message, /Secret/);
+  assert.equal(result.badOptions?.code, "options", JSON.stringify(result.badOptions));
+  assert.equal(result.notAnItem?.code, "options", JSON.stringify(result.notAnItem));
   metrics.engine_explain_top5_main_thread_ms = Math.round(result.ms);
   await page.close();
 });

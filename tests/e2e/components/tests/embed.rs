@@ -4,6 +4,7 @@
 
 use whythis::embed::feedback;
 use whythis::embed::history::parse_history;
+use wasm_bindgen::JsValue;
 use whythis::ui::FeedbackRecord;
 use wasm_bindgen_test::*;
 
@@ -22,6 +23,16 @@ fn record(id: &str, reason: Option<&str>) -> FeedbackRecord {
     }
 }
 
+/// A text field of the `i`th record of the log.
+fn field(i: u32, name: &str) -> Option<String> {
+    js_sys::Reflect::get(&feedback::records().get(i), &JsValue::from(name)).ok()?.as_string()
+}
+
+/// Every record's id, oldest first.
+fn ids() -> Vec<String> {
+    (0..feedback::records().length()).filter_map(|i| field(i, "id")).collect()
+}
+
 /// An id as the widget makes them: the time in milliseconds (13 digits), a random part, the item.
 fn id(ms: u64) -> String {
     format!("{ms:013}-000000001-50")
@@ -33,13 +44,13 @@ fn the_feedback_log_replaces_by_id_and_is_bounded() {
     assert_eq!(feedback::count(), 0);
     assert_eq!(feedback::append(&record(&id(1), None)).unwrap(), 1);
     assert_eq!(feedback::append(&record(&id(1), Some("because"))).unwrap(), 1);
-    assert_eq!(feedback::records()[0]["reason"], "because");
+    assert_eq!(field(0, "reason").as_deref(), Some("because"));
     for i in 0..feedback::MAX_RECORDS as u64 + 3 {
         feedback::append(&record(&id(1000 + i), None)).unwrap();
     }
     assert_eq!(feedback::count(), feedback::MAX_RECORDS);
     // The oldest went first.
-    assert_eq!(feedback::records()[0]["id"], id(1003));
+    assert_eq!(field(0, "id"), Some(id(1003)));
     feedback::clear();
     assert_eq!(feedback::count(), 0);
 }
@@ -52,8 +63,7 @@ fn every_record_has_its_own_key_in_time_order() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let own = storage.get_item(&format!("{}{}", feedback::KEY_PREFIX, id(2000))).unwrap().unwrap();
     assert!(own.contains(&id(2000)), "{own}");
-    let ids: Vec<_> = feedback::records().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, vec![id(1000), id(2000)]);
+    assert_eq!(ids(), vec![id(1000), id(2000)]);
     feedback::clear();
 }
 
@@ -66,8 +76,7 @@ fn a_v1_log_is_migrated_once_and_a_corrupt_one_dropped() {
         { "id": "7-0-1", "item": 7, "rank": 2, "helpful": false, "reason": null, "kind": "narrative", "model": "m", "time": "2026-01-01T00:00:00.000Z" },
     ]);
     storage.set_item(feedback::V1_KEY, &v1.to_string()).unwrap();
-    let ids: Vec<_> = feedback::records().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, vec!["7-0-1", "50-1-2"], "in time order");
+    assert_eq!(ids(), vec!["7-0-1", "50-1-2"], "in time order");
     assert_eq!(storage.get_item(feedback::V1_KEY).unwrap(), None);
     assert_eq!(feedback::count(), 2);
     storage.set_item(feedback::V1_KEY, "{not json").unwrap();

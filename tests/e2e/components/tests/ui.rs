@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use whythis::explain::wording::isolate;
 use whythis::explain::*;
 use whythis::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
-use whythis::ui::{mount, Config, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
+use whythis::ui::{mount, Config, ErrorCode, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -167,9 +167,6 @@ impl Host for FakeHost {
     }
     fn now(&self) -> String {
         "2026-01-01T00:00:00.000Z".into()
-    }
-    fn reduced_motion(&self) -> bool {
-        true
     }
 }
 
@@ -350,15 +347,15 @@ async fn feedback_is_recorded_with_its_details() {
 #[wasm_bindgen_test]
 async fn errors_are_shown_in_the_alert_and_reported() {
     let m = mount_fake(3);
-    m.inputs.history.set(Some(Err(WidgetError::new("history", "The history is not valid: expected a list."))));
+    m.inputs.history.set(Some(Err(WidgetError::new(ErrorCode::History, "The history is not valid: expected a list."))));
     settle().await;
     let alert = one(&m.root, "[role=alert]");
     assert_eq!(alert.text_content().unwrap(), "The history is not valid: expected a list.");
-    assert_eq!(m.seen.borrow().errors.last().unwrap().code, "history");
+    assert_eq!(m.seen.borrow().errors.last().unwrap().code, ErrorCode::History);
     m.inputs.history.set(Some(Ok(History::default())));
     settle().await;
     assert!(one(&m.root, "[role=alert]").text_content().unwrap().contains("no history yet"));
-    assert_eq!(m.seen.borrow().errors.last().unwrap().code, "empty-history");
+    assert_eq!(m.seen.borrow().errors.last().unwrap().code, ErrorCode::EmptyHistory);
     m.root.remove();
 }
 
