@@ -1,4 +1,4 @@
-// The engine's side of the widget's messages (src/embed/protocol.rs): used by worker.js in a Web Worker,
+// The engine's side of the widget's messages (crates/js/src/protocol.rs): used by worker.js in a Web Worker,
 // and by index.js's main-thread port when there is no worker. The engine module's EngineHost reads each
 // call and answers it; this only carries them, and writes the three replies the engine cannot:
 // `down` (it did not start), `crashed` (this call's panic trapped its instance) and `restarted` (an

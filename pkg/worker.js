@@ -1,5 +1,5 @@
 // The whythis model worker: runs the engine module (whythis_engine, tract + explanations, no UI) so
-// that ranking and explaining never block the page's main thread. Messages: src/embed/protocol.rs.
+// that ranking and explaining never block the page's main thread. Messages: crates/js/src/protocol.rs.
 import init, * as engine from "./whythis_engine.js";
 import { createEngineHost } from "./engine-host.js";
 

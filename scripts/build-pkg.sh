@@ -1,38 +1,39 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: two wasm modules from this crate (profile `wasm`, SIMD128), each with
-# its wasm-bindgen ES module:
-#   whythis_ui      (feature ui)     the page's: the custom element and its panel, no tract;
-#   whythis_engine  (feature engine) the worker's: tract and the explanations, no leptos.
+# Builds the npm package in pkg/: two wasm modules (profile `wasm`, SIMD128), each with its wasm-bindgen
+# ES module:
+#   whythis_ui      (crate whythis-page)   the page's: the custom element and its panel, no tract;
+#   whythis_engine  (crate whythis-engine) the worker's: tract and the explanations, no leptos.
 # Offline once the crates are fetched. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli
 # 0.2.130. WHYTHIS_PROFILE=release|dev builds with another cargo profile.
 # WHYTHIS_WASM_OPT=1 also runs wasm-opt -Oz (npm binaryen 132, installed into tools/wasm-opt on first
 # use): off by default, as it gains under 1% brotli on the page's module, makes the engine's brotli
 # larger, and takes minutes on the engine (figures in pkg/README.md).
-# WHYTHIS_TEST_HOOKS=1 builds the browser tests' panic hooks in (feature test-hooks; never publish that).
+# WHYTHIS_TEST_HOOKS=1 builds the browser tests' panic hooks in (feature test-hooks of both crates; never
+# publish that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${WHYTHIS_PROFILE:-wasm}"
 profile_dir="$profile"
 [ "$profile" = "dev" ] && profile_dir=debug
 wasm_opt="tools/wasm-opt/node_modules/.bin/wasm-opt"
-hooks=""
-[ "${WHYTHIS_TEST_HOOKS:-0}" = 1 ] && hooks=",test-hooks"
+features=()
+[ "${WHYTHIS_TEST_HOOKS:-0}" = 1 ] && features=(--features test-hooks)
 target_dir="$(cargo metadata --format-version 1 --no-deps ${CARGO_OFFLINE:+--offline} | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
-for part in ui engine; do
+for part in ui:page engine:engine; do
+  out="${part%%:*}" crate="${part##*:}"
   # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
-  cargo rustc --lib --target wasm32-unknown-unknown --profile="$profile" --no-default-features --features "$part$hooks" \
+  cargo rustc -p "whythis-$crate" --lib --target wasm32-unknown-unknown --profile="$profile" "${features[@]}" \
     --crate-type cdylib ${CARGO_OFFLINE:+--offline}
-  wasm-bindgen --target web --out-dir pkg --out-name "whythis_$part" \
+  wasm-bindgen --target web --out-dir pkg --out-name "whythis_$out" \
     --remove-name-section --remove-producers-section \
-    "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis.wasm"
+    "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis_$crate.wasm"
   if [ "${WHYTHIS_WASM_OPT:-0}" = 1 ]; then
     [ -x "$wasm_opt" ] || (cd tools/wasm-opt && npm ci --no-audit --no-fund)
     # The features rustc's wasm32 target emits (wasm-bindgen drops the section that would say so).
     "$wasm_opt" -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "pkg/whythis_${part}_bg.wasm" -o "pkg/whythis_${part}_bg.wasm"
+      "pkg/whythis_${out}_bg.wasm" -o "pkg/whythis_${out}_bg.wasm"
   fi
 done
-rm -f pkg/whythis.js pkg/whythis.d.ts pkg/whythis_bg.wasm pkg/whythis_bg.wasm.d.ts
 ls -l pkg/whythis_*_bg.wasm pkg/whythis_*.js

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== native tests"
-cargo test --locked --all-targets
+cargo test --locked --workspace --all-targets
 
 # Builds the crate for wasm32 twice over (component tests, the demo), so no separate wasm build.
 echo "== browser tests (headless Chromium)"

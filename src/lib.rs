@@ -1,21 +1,17 @@
 //! whythis: runs a sequence recommender (ONNX, with tract) on the visitor's own device and explains
-//! why it suggested each item.
-//!
-//! The layers point one way: `model` (contract, loading, scoring) knows nothing of `explain`, and
-//! neither knows of the user interfaces built on them (the CLI, the browser widget). `boundary` holds
-//! the types the widget, its engine and the host page exchange besides the document (error codes).
+//! why it suggested each item. This crate is the native face of the workspace: the CLI
+//! (`src/bin/whythis`), the auditor ([`audit`]), and the layers re-exported under one name for the
+//! tests and benches. The layers are crates, so they point one way by construction:
+//! [`model`] (`whythis-model`: contract, loading, scoring) knows nothing of [`explain`]
+//! (`whythis-explain`), and neither knows of the user interfaces (this CLI, the browser widget in
+//! `whythis-ui`, `whythis-page` and `whythis-engine`). [`boundary`] holds what the widget, its engine
+//! and the host page exchange besides the document (error codes, feedback records).
 
-pub mod boundary;
-pub mod explain;
-pub mod model;
+pub use whythis_explain as explain;
+pub use whythis_model as model;
+pub use whythis_types::boundary;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod files;
-
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-pub mod ui;
-
-#[cfg(target_arch = "wasm32")]
-pub mod embed;
+pub use whythis_model::files;

@@ -12,8 +12,8 @@ use common::{load, real_histories};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use whythis::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord};
-use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
-use whythis::model::{Event, History, ItemId};
+use whythis::explain::{explain, AttentionDetail, Estimator, ExplainOptions, ExplanationDocument};
+use whythis::model::{Event, History, ItemId, Position};
 
 /// One member of an interface.
 #[derive(Debug, Clone)]
@@ -264,6 +264,8 @@ fn documents() -> Vec<ExplanationDocument> {
                 ExplainOptions { rank_only: true, ..base.clone() },
                 // Sampled Shapley in chunks, with a budget that runs out in the first: `cost.degraded`.
                 ExplainOptions { permutations: 64, max_windows: Some(200 + 50 * i), ..base.clone() },
+                // Permutation Shapley with its standard errors, and a what-if (`what_if` on both levels).
+                ExplainOptions { estimator: Estimator::Permutation, without: vec![Position(0)], ..base.clone() },
             ];
             for options in variants {
                 docs.push(explain(&m.scorer, &m.catalog, history, &options).unwrap_or_else(|e| panic!("{card}: {e}")));
@@ -313,7 +315,8 @@ fn the_declarations_match_what_rust_writes() {
     for name in [
         "ExplanationDocument", "WindowEvent", "Recommendation", "ItemExplanation", "OcclusionEntry", "AttentionEntry",
         "AttentionLayers", "ShapleyValues", "ShapleyEntry", "Counterfactuals", "CounterfactualSet", "RecentVsLongTerm",
-        "Ledger", "SimilarityEntry", "Cost", "ExplainOptions", "HistoryEvent",
+        "Ledger", "SimilarityEntry", "Cost", "ExplainOptions", "HistoryEvent", "DisplayName", "WhatIf", "RankChange",
+        "CounterfactualSearch",
         "ErrorDetail", "FeedbackDetail",
     ] {
         assert!(checked.contains(name), "no value reached {name}: the samples no longer cover it");

@@ -1,4 +1,4 @@
-//! The wording layer (src/explain/narrative.rs, naming.rs, wording.rs) over many generated explanations:
+//! The wording layer (crates/explain/src/narrative.rs, naming.rs; crates/types/src/explain/wording.rs) over many generated explanations:
 //! every template is rendered, the summary and the deep dive never contradict each other on recent vs
 //! long-term, and no item or tag the host marked sensitive appears in any text, in any letter case or
 //! Unicode form.

@@ -187,7 +187,7 @@ test("the storefront ranks, explains, re-ranks on a what-if, and records feedbac
   // The log survives a reload.
   await page.reload();
   await waitIdle(page);
-  // One localStorage key per record (src/embed/feedback.rs).
+  // One localStorage key per record (crates/page/src/feedback.rs).
   const feedbackKeys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("whythis.feedback.")).sort());
   const log = await page.evaluate((keys) => keys.map((k) => JSON.parse(localStorage.getItem(k))), await feedbackKeys());
   assert.equal(log.length, 1, "one answer, its reason merged in");

@@ -521,7 +521,7 @@ test(`memory stays bounded over ${CYCLES} explain-and-render cycles`, { timeout:
     // (the model), nor the page's wasm (the leptos UI), JS heap, DOM or listeners. The page's wasm used to
     // keep about 2.7 KB a cycle for good (issue 6): reactive_graph 0.2.16 leaves each dropped effect and
     // memo in the subscriber set of every signal it read (2.6 KB; the widget's writes now empty those
-    // sets, `ReleasingWrite` in src/ui/state.rs), and a keyed `For` registers every row it ever shows
+    // sets, `ReleasingWrite` in crates/ui/src/state.rs), and a keyed `For` registers every row it ever shows
     // with the widget's root owner (0.13 KB; the list is no longer a `For`). Since then its live heap
     // only alternates between two sizes with the history, and it keeps its 64 KiB pages to cycle 1000.
     // Two pages of slack: the old leak took four over the default 100 measured cycles.
@@ -609,7 +609,7 @@ test("the history appears in no console message, event, error text or feedback r
     const asked = suite.served.map(([, , url]) => url).filter((url) => !url.startsWith("/e2e-fixtures/reliability.html"));
     assert.deepEqual(asked.filter((url) => mentions(url).length), [], "no history id in any request");
 
-    // Last, so that the checks above run too. (An unknown item's error text comes from src/model/.)
+    // Last, so that the checks above run too. (An unknown item's error text comes from crates/types/src/model/.)
     assert.deepEqual(leaks, [], "no history item id outside the panel's own explanation");
   } finally {
     await clearStorage(page);

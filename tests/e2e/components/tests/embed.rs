@@ -2,10 +2,10 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use whythis::embed::feedback;
-use whythis::embed::history::parse_history;
+use whythis_page::feedback;
+use whythis_js::history::parse_history;
 use wasm_bindgen::JsValue;
-use whythis::ui::FeedbackRecord;
+use whythis_ui::FeedbackRecord;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -1,4 +1,4 @@
-//! Component tests of src/ui in a real browser (wasm-bindgen-test, headless Chromium through chromedriver).
+//! Component tests of the panel (crates/ui) and the page module (crates/page) in a real browser (wasm-bindgen-test, headless Chromium through chromedriver).
 //! A fake host answers with canned documents, so these test the panel, not the model.
 
 #![cfg(target_arch = "wasm32")]
@@ -10,10 +10,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
-use whythis::explain::wording::isolate;
-use whythis::explain::*;
-use whythis::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
-use whythis::ui::{mount, Config, ErrorCode, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
+use whythis_types::explain::wording::isolate;
+use whythis_types::explain::*;
+use whythis_types::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
+use whythis_ui::{mount, Config, ErrorCode, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,113 @@
+//! The messages between the page and its engine, typed once for both ends: the page's module
+//! (`whythis-page`'s `worker`) sends a [`Call`] and reads the [`Answer`]; the engine's module
+//! (`whythis-engine`'s `EngineHost`) reads the call and answers it. `pkg/engine-host.js` carries them
+//! through the worker (or the main-thread port) unread, except for the three fatal replies it must
+//! write itself because the engine's instance is gone or never started: [`Reply::Crashed`],
+//! [`Reply::Restarted`] and [`Reply::Down`]. Messages are plain JS objects (serde-wasm-bindgen, enums
+//! externally tagged: `{id, request: {explain: {…}}}`), so the model's bytes pass by reference and the
+//! document is never written out as JSON text.
+
+use js_sys::Uint8Array;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use whythis_types::boundary::{ErrorCode, WidgetError};
+use whythis_types::explain::{ExplainOptions, ExplanationDocument};
+use whythis_types::model::History;
+
+/// A request with the id its answer carries back.
+#[derive(Serialize, Deserialize)]
+pub struct Call {
+    /// Chosen by the page, unique among the calls in flight.
+    pub id: u32,
+    /// What the engine is asked.
+    pub request: Request,
+}
+
+/// What the page asks of the engine.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// Loads a model under `key`, replacing one loaded under it before.
+    Load {
+        /// The page's name for the model.
+        key: u32,
+        /// The model card's bytes.
+        card: Bytes,
+        /// The ONNX file's bytes, handed over without a copy into the page's memory.
+        onnx: Bytes,
+        /// The catalog's bytes, if the card names one.
+        catalog: Option<Bytes>,
+    },
+    /// Explains (or only ranks) a history with the model loaded under `key`.
+    Explain {
+        /// The model's key.
+        key: u32,
+        /// The history, already read on the page.
+        history: History,
+        /// What to compute.
+        options: ExplainOptions,
+        /// Test hook: the engine panics instead of answering.
+        #[cfg(feature = "test-hooks")]
+        #[serde(default)]
+        panic: bool,
+    },
+}
+
+/// An answer to the call with the same id.
+#[derive(Serialize, Deserialize)]
+pub struct Answer {
+    /// The call's id.
+    pub id: u32,
+    /// How it went.
+    pub reply: Reply,
+}
+
+/// How a request went.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    /// The model is loaded.
+    Loaded,
+    /// The explanation document.
+    Explained(Box<ExplanationDocument>),
+    /// The engine refused the request: the code says whose fault it is.
+    Refused(WidgetError),
+    /// Written by `engine-host.js`: this request made the engine panic (the message, numbers masked).
+    #[serde(skip_serializing)]
+    Crashed {
+        /// The panic's message.
+        message: String,
+    },
+    /// Written by `engine-host.js`: an earlier request crashed this engine; the page sends it again.
+    #[serde(skip_serializing)]
+    Restarted {
+        /// The earlier panic's message.
+        message: String,
+    },
+    /// Written by `engine-host.js`: the engine module could not start.
+    #[serde(skip_serializing)]
+    Down {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Bytes that stay a JS `Uint8Array` on both sides of the port.
+#[derive(Serialize, Deserialize)]
+pub struct Bytes(#[serde(with = "serde_wasm_bindgen::preserve")] pub Uint8Array);
+
+/// A value as JavaScript gets it, in messages and from the JS API alike: plain objects and arrays with
+/// null for none, as `JSON.parse` would give. An integer beyond 2^53 (only a host's item id or event
+/// time can be one) is an error, whose text quotes the number and so is never shown.
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+}
+
+/// What a message or a document that [`to_js`] refused becomes: the history's fault, said without its
+/// numbers.
+pub fn too_large_number() -> WidgetError {
+    WidgetError::new(
+        ErrorCode::History,
+        "the history has an item id or a time larger than JavaScript numbers hold exactly (2^53)",
+    )
+}

@@ -1,0 +1,205 @@
+//! Fetching a model (card, ONNX, catalog) once per page and running it behind the engine port (the
+//! worker, or the engine module on the main thread when there is no worker). The page keeps the
+//! model's bytes so that a restarted engine gets the model again on its next request.
+
+use crate::worker::{self, js_message, Bridge, CallError};
+use whythis_types::boundary::{ErrorCode, WidgetError};
+use whythis_types::explain::{ExplainOptions, ExplanationDocument};
+use whythis_types::model::{Catalog, History, ModelCard};
+use whythis_ui::ModelInfo;
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// A loaded model.
+pub struct Loaded {
+    /// What the panel needs to know.
+    pub info: ModelInfo,
+    /// Its name in the engine.
+    key: u32,
+    card: Vec<u8>,
+    onnx: js_sys::Uint8Array,
+    catalog: Option<Vec<u8>>,
+    /// The engine port it was last loaded into (see `Bridge::generation`).
+    loaded_into: Cell<u32>,
+}
+
+/// How often one request is sent again after other requests crashed the engine before it ran.
+const MAX_RESTARTS: u32 = 3;
+
+type LoadFuture = Shared<LocalBoxFuture<'static, Result<Rc<Loaded>, WidgetError>>>;
+
+thread_local! {
+    static MODELS: RefCell<HashMap<String, LoadFuture>> = RefCell::new(HashMap::new());
+    static NEXT_KEY: Cell<u32> = const { Cell::new(1) };
+}
+
+/// The model at this absolute card URL, loaded once per page (a failed load is tried again next time).
+pub fn load(card_url: &str) -> LoadFuture {
+    if let Some(f) = MODELS.with(|m| m.borrow().get(card_url).cloned()) {
+        return f;
+    }
+    let url = card_url.to_string();
+    let fut = async move {
+        let result = load_uncached(&url).await;
+        if result.is_err() {
+            MODELS.with(|m| m.borrow_mut().remove(&url));
+        }
+        result
+    }
+    .boxed_local()
+    .shared();
+    MODELS.with(|m| m.borrow_mut().insert(card_url.to_string(), fut.clone()));
+    fut
+}
+
+/// Resolves a URL against a base.
+pub fn resolve(relative: &str, base: &str) -> Result<String, WidgetError> {
+    web_sys::Url::new_with_base(relative, base)
+        .map(|u| u.href())
+        .map_err(|_| WidgetError::new(ErrorCode::Fetch, format!("“{relative}” is not a usable address")))
+}
+
+async fn fetch_bytes(url: &str, what: &str) -> Result<Vec<u8>, WidgetError> {
+    fetch_array(url, what).await.map(|a| a.to_vec())
+}
+
+/// The bytes at `url`, left in JavaScript's memory (the ONNX file only passes through the page).
+async fn fetch_array(url: &str, what: &str) -> Result<js_sys::Uint8Array, WidgetError> {
+    let fail = |detail: String| WidgetError::new(ErrorCode::Fetch, format!("The {what} could not be downloaded from {url}: {detail}."));
+    let window = web_sys::window().ok_or_else(|| fail("there is no window".into()))?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| fail(js_message(&e)))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| fail("no response".into()))?;
+    if !response.ok() {
+        return Err(fail(format!("HTTP {} {}", response.status(), response.status_text())));
+    }
+    let buffer = response.array_buffer().map_err(|e| fail(js_message(&e)))?;
+    let buffer = JsFuture::from(buffer).await.map_err(|e| fail(js_message(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
+    // Starts the engine (its download and compilation) while the model downloads.
+    let _ = worker::bridge();
+    let card_bytes = fetch_bytes(card_url, "model card").await?;
+    let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new(ErrorCode::Card, capitalise(&e.to_string())))?;
+    let onnx_url = resolve(&card.onnx, card_url)?;
+    let catalog_url = card.catalog.as_deref().map(|c| resolve(c, card_url)).transpose()?;
+    let onnx_fut = fetch_array(&onnx_url, "ONNX model");
+    let catalog_fut = async {
+        match &catalog_url {
+            Some(u) => fetch_bytes(u, "catalog").await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (onnx, catalog_bytes) = futures::join!(onnx_fut, catalog_fut);
+    let onnx = onnx?;
+    let catalog_bytes = catalog_bytes?;
+    let catalog = match &catalog_bytes {
+        Some(b) => Catalog::from_json(b, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, capitalise(&e.to_string())))?,
+        None => Catalog::default(),
+    };
+    let info = ModelInfo {
+        id: card.name.clone().unwrap_or_else(|| card_url.to_string()),
+        catalog: Arc::new(catalog.clone()),
+        has_attention: card.outputs.attention.is_some(),
+    };
+    let key = NEXT_KEY.with(|k| {
+        let v = k.get();
+        k.set(v + 1);
+        v
+    });
+    let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, loaded_into: Cell::new(0) };
+    loaded.bridge().await.map_err(|e| match e {
+        // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
+        CallError::Crashed(m) => WidgetError::new(
+            ErrorCode::Model,
+            format!("The model could not be loaded: the recommender stopped on an internal error while reading it ({}). The graph is probably malformed, or uses a construct tract does not support.", m.trim_end_matches('.')),
+        ),
+        other => engine_error(other),
+    })?;
+    Ok(Rc::new(loaded))
+}
+
+/// A worker call's failure as the panel shows it: a refusal keeps the engine's code (the input at
+/// fault), a crash or a lost worker is the recommender's own.
+fn engine_error(error: CallError) -> WidgetError {
+    match error {
+        CallError::Refused(e) => WidgetError::new(e.code, capitalise(&e.message)),
+        CallError::Crashed(m) => WidgetError::new(ErrorCode::Internal, format!("The recommender stopped on an internal error ({}); it restarts on the next request.", m.trim_end_matches('.'))),
+        CallError::Down(m) => WidgetError::new(ErrorCode::Worker, format!("The recommender stopped working: {}", capitalise(&m))),
+        CallError::Restarted => WidgetError::new(ErrorCode::Internal, "The recommender kept being restarted by other requests' internal errors; try again."),
+    }
+}
+
+impl Loaded {
+    /// The engine port with this model in it: loads it again into an engine that was restarted.
+    async fn bridge(&self) -> Result<Rc<Bridge>, CallError> {
+        let mut tries = 0;
+        let mut restarts = 0;
+        loop {
+            let bridge = worker::bridge().map_err(CallError::Down)?;
+            if self.loaded_into.get() == bridge.generation() {
+                return Ok(bridge);
+            }
+            match bridge.load(self.key, &self.card, &self.onnx, self.catalog.as_deref()).await {
+                Ok(()) => {
+                    self.loaded_into.set(bridge.generation());
+                    return Ok(bridge);
+                }
+                // The worker could not start: the next port is the main thread's.
+                Err(CallError::Down(m)) if tries == 0 => {
+                    web_sys::console::warn_1(&format!("whythis: the worker stopped ({m}); running on the main thread").into());
+                    worker::give_up_worker();
+                    tries += 1;
+                }
+                // Another model crashed the engine first: load this one into the fresh engine.
+                Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Explains a history behind the engine port. `panic` is the test hook's: the engine panics instead.
+    pub fn explain(
+        self: &Rc<Self>,
+        history: History,
+        options: ExplainOptions,
+        #[cfg(feature = "test-hooks")] panic: bool,
+    ) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
+        let this = self.clone();
+        async move {
+            let mut restarts = 0;
+            loop {
+                let bridge = this.bridge().await.map_err(engine_error)?;
+                #[cfg(feature = "test-hooks")]
+                let answer = bridge.explain(this.key, history.clone(), options.clone(), panic).await;
+                #[cfg(not(feature = "test-hooks"))]
+                let answer = bridge.explain(this.key, history.clone(), options.clone()).await;
+                match answer {
+                    // Another request crashed the engine before this one ran: ask the fresh engine.
+                    Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
+                    other => return other.map_err(engine_error),
+                }
+            }
+        }
+        .boxed_local()
+    }
+}
+
+/// Upper-cases the first letter and ends with a full stop.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    let mut out = match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') && !out.ends_with('\n') {
+        out.push('.');
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! What crosses to JavaScript besides the explanation document: the error every failure becomes (a
+//! stable [`ErrorCode`] and a sentence), the `whythis-error` event's detail, and a feedback record.
+//! Shared by the page's module (`whythis-page`, `whythis-ui`), the engine's module (`whythis-engine`) and the native
+//! test that holds `pkg/index.d.ts` to these types, so it needs no browser and knows no UI.
+
+use serde::{Deserialize, Serialize};
+
+/// Whose fault a failure is, as hosts match on it (`whythis-error`'s `code`; `pkg/index.d.ts` lists the
+/// same strings, checked by `tests/typescript.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// The model card is missing, unreadable or not of this format.
+    Card,
+    /// The catalog is unreadable or does not fit the model.
+    Catalog,
+    /// The ONNX model is unreadable, breaks the model contract, or fails when it runs.
+    Model,
+    /// A file could not be downloaded.
+    Fetch,
+    /// The history is unreadable or names what the model does not know.
+    History,
+    /// The history has no events, so there is nothing to explain.
+    EmptyHistory,
+    /// The options ask for something impossible.
+    Options,
+    /// The worker could not start or went away.
+    Worker,
+    /// A bug in whythis (a panic, or an answer it could not read).
+    Internal,
+    /// A "Was this helpful?" answer reached the page but could not be kept in the local log.
+    FeedbackNotStored,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::Card,
+        ErrorCode::Catalog,
+        ErrorCode::Model,
+        ErrorCode::Fetch,
+        ErrorCode::History,
+        ErrorCode::EmptyHistory,
+        ErrorCode::Options,
+        ErrorCode::Worker,
+        ErrorCode::Internal,
+        ErrorCode::FeedbackNotStored,
+    ];
+}
+
+/// An error as the panel shows it, as `whythis-error` reports it, and as the engine refuses a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetError {
+    /// Whose fault it is.
+    pub code: ErrorCode,
+    /// A sentence for people; never a value from the history.
+    pub message: String,
+}
+
+impl WidgetError {
+    /// Builds an error.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> WidgetError {
+        WidgetError { code, message: message.into() }
+    }
+}
+
+/// `detail` of the `whythis-error` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// The error's code.
+    pub code: ErrorCode,
+    /// Its sentence.
+    pub message: String,
+    /// The model card's name, or its URL when the model did not load.
+    pub model: String,
+}
+
+/// One answer to "Was this helpful?", as dispatched in `whythis-feedback` and kept in the local log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    /// Unique per answer; a later reason for the same answer reuses it.
+    pub id: String,
+    /// The recommended item.
+    pub item: u32,
+    /// Its rank when rated.
+    pub rank: u32,
+    /// Yes (true) or No (false).
+    pub helpful: bool,
+    /// The optional reason the visitor typed.
+    pub reason: Option<String>,
+    /// Which explanation the visitor was looking at: `narrative` or `deep_dive`.
+    pub kind: String,
+    /// The model's id.
+    pub model: String,
+    /// When, as an ISO 8601 time.
+    pub time: String,
+}
+
+/// `detail` of the `whythis-feedback` event: the record, and whether the local log kept it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackDetail {
+    /// The answer.
+    #[serde(flatten)]
+    pub record: FeedbackRecord,
+    /// False when the local log could not keep it (a `feedback-not-stored` error follows).
+    pub stored: bool,
+}
+
+impl From<&crate::model::ModelError> for ErrorCode {
+    /// Whose fault a model-layer failure is. Every variant is named, so a new one is a compile error
+    /// here until someone decides whose fault it is.
+    fn from(error: &crate::model::ModelError) -> ErrorCode {
+        use crate::model::ModelError as M;
+        match error {
+            M::HistoryJson(_)
+            | M::UnknownItem { .. }
+            | M::UnknownAction { .. }
+            | M::HistoryTooLong { .. }
+            | M::NoCandidates => ErrorCode::History,
+            // `item` of the options names an item that is not a candidate.
+            M::NotACandidate(_) => ErrorCode::Options,
+            M::CardJson(_) => ErrorCode::Card,
+            M::CatalogJson(_) => ErrorCode::Catalog,
+            M::Onnx(_)
+            | M::Contract(_)
+            | M::TooLarge { .. }
+            | M::Run(_)
+            | M::Panic(_)
+            | M::Probe(_)
+            | M::NotANumber { .. } => ErrorCode::Model,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn all_lists_every_code_once() {
+        // The match has no wildcard: a new code does not compile until it is placed here and in ALL.
+        let index = |c: ErrorCode| match c {
+            ErrorCode::Card => 0,
+            ErrorCode::Catalog => 1,
+            ErrorCode::Model => 2,
+            ErrorCode::Fetch => 3,
+            ErrorCode::History => 4,
+            ErrorCode::EmptyHistory => 5,
+            ErrorCode::Options => 6,
+            ErrorCode::Worker => 7,
+            ErrorCode::Internal => 8,
+            ErrorCode::FeedbackNotStored => 9,
+        };
+        let indices: Vec<usize> = ErrorCode::ALL.iter().map(|c| index(*c)).collect();
+        assert_eq!(indices, (0..ErrorCode::ALL.len()).collect::<Vec<_>>());
+    }
+}
