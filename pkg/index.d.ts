@@ -135,6 +135,22 @@ export interface Ledger {
   similarity: SimilarityEntry[];
 }
 
+/** Which part of the window counts for more toward an item. */
+export type Verdict = "recent" | "long_term";
+
+/** Under a what-if, an item's rank with every event of the window, and the change in words ("up from #3"). */
+export interface RankChange {
+  rank_with_all_events: number;
+  movement: string;
+}
+
+/** What a what-if left out (positions of the whole window, ascending), what it kept, and the what-if in words. */
+export interface WhatIf {
+  without: number[];
+  kept: number[];
+  sentence: string;
+}
+
 /** The explanation of one item (docs/explanations.md §3); present unless `rank_only` was asked. */
 export interface ItemExplanation {
   occlusion: OcclusionEntry[];
@@ -146,7 +162,7 @@ export interface ItemExplanation {
   narrative: string;
   narrative_template: string;
   counterfactual_sentences: string[];
-  verdict: "recent" | "long_term" | null;
+  verdict: Verdict | null;
   deep_dive: string[];
   per_event_summary: string;
   shapley_note: string;
@@ -160,7 +176,7 @@ export interface Recommendation extends Partial<ItemExplanation> {
   title?: string;
   name: DisplayName;
   /** Only for a what-if: the rank with every event, and the change in words. */
-  what_if?: { rank_with_all_events: number; movement: string };
+  what_if?: RankChange;
 }
 
 /** Model evaluations used. `degraded`: one sentence per method that did less than asked to stay within a budget. */
@@ -178,7 +194,7 @@ export interface ExplanationDocument {
   window: WindowEvent[];
   window_names: DisplayName[];
   /** Only for a what-if: positions left out and kept (of the whole window), and the what-if in words. */
-  what_if?: { without: number[]; kept: number[]; sentence: string };
+  what_if?: WhatIf;
   recommendations: Recommendation[];
   cost?: Cost;
 }
