@@ -26,6 +26,12 @@ for part in ui engine; do
   wasm-bindgen --target web --out-dir pkg --out-name "whythis_$part" \
     --remove-name-section --remove-producers-section \
     "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis.wasm"
+  # The page's module builds its panel node by node (src/ui/mod.rs): a page that enforces Trusted
+  # Types refuses a string at an HTML sink, so its glue must not import one (issue 17).
+  if [ "$part" = ui ] && grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|setHTMLUnsafe|createContextualFragment|document\.write' pkg/whythis_ui.js; then
+    echo "build-pkg.sh: pkg/whythis_ui.js reaches an HTML sink (above); a leptos view! outside src/ui's, or an inner_html?" >&2
+    exit 1
+  fi
   if [ "${WHYTHIS_WASM_OPT:-0}" = 1 ]; then
     [ -x "$wasm_opt" ] || (cd tools/wasm-opt && npm ci --no-audit --no-fund)
     # The features rustc's wasm32 target emits (wasm-bindgen drops the section that would say so).

@@ -2,6 +2,7 @@
 
 use super::state::Ctx;
 use super::FeedbackRecord;
+use super::view;
 use crate::model::ItemId;
 use leptos::prelude::*;
 

@@ -1,6 +1,7 @@
 //! The heatmap: one column per window event (oldest to newest), one row per method (attention when the
 //! model has it, occlusion, Shapley), drawn with plotters into a canvas; the same numbers as a table.
 
+use super::view;
 use crate::explain::wording::{isolate, signed};
 use crate::explain::{DisplayName, ItemExplanation};
 use crate::model::WindowEvent;

@@ -1,5 +1,6 @@
 //! The ledger: occlusion deltas grouped by action, tag and recency, and the most similar history items.
 
+use super::view;
 use crate::explain::wording::{action_label, direction, isolate, signed, tag_label};
 use crate::explain::{DisplayName, Ledger};
 use leptos::prelude::*;

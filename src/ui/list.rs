@@ -4,6 +4,7 @@ use super::feedback::LogBar;
 use super::panel::Panel;
 use super::state::Ctx;
 use super::Phase;
+use super::view;
 use crate::explain::Recommendation;
 use crate::model::ItemId;
 use leptos::prelude::*;

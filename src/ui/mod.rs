@@ -3,6 +3,18 @@
 //! everything else: explanations, the feedback log, error events. The host is the embedding layer
 //! (`crate::embed`), which owns the model, the worker and the browser APIs.
 
+/// leptos's `view!`, building every element node by node. Plain `view!` compiles a static subtree into
+/// an HTML string that it parses through `innerHTML` (tachys's inert elements), an HTML sink that a page
+/// enforcing Trusted Types refuses; a scope class (`wt-v`, styled by nothing) is the macro's own switch
+/// that turns those off. Each module here imports it as `view` over the prelude's (issue 17;
+/// `scripts/build-pkg.sh` fails if the page's glue can reach `innerHTML` again).
+macro_rules! node_view {
+    ($($tokens:tt)*) => {
+        ::leptos::view! { class = "wt-v", $($tokens)* }
+    };
+}
+use node_view as view;
+
 mod feedback;
 mod heatmap;
 mod ledger;

@@ -7,6 +7,7 @@ use super::heatmap::Heatmap;
 use super::ledger::LedgerView;
 use super::state::{Ctx, ItemState, ReleasingWrite};
 use super::timeline::Timeline;
+use super::view;
 use crate::explain::{DisplayName, ItemExplanation, Recommendation};
 use crate::model::{ItemId, WindowEvent};
 use leptos::prelude::*;

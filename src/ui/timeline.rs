@@ -3,6 +3,7 @@
 
 use super::heatmap::normalised;
 use super::state::Ctx;
+use super::view;
 use crate::explain::wording::{action_label, isolate, occlusion_label};
 use crate::explain::OcclusionEntry;
 use leptos::prelude::*;
