@@ -3,7 +3,7 @@
 //! `crate::ui`, the work is done by the engine behind `super::worker`.
 
 use super::panic::Serving;
-use super::{feedback, history, model, protocol};
+use super::{feedback, history, model, protocol, worker};
 use crate::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord, WidgetError};
 use crate::explain::{ExplainOptions, ExplanationDocument};
 use crate::model::{History, ItemId};
@@ -320,11 +320,22 @@ fn load_model(id: u32) {
         }
         match result {
             Ok(loaded) => {
-                with_widget(id, |w| {
+                let fallback = worker::fallback();
+                let say = with_widget(id, |w| {
                     w.loaded = Some(loaded.clone());
                     js_note_model(&w.element, &loaded.info.id);
                     w.inputs.model.set(Some(loaded.info.clone()));
-                });
+                    // Said once per widget, in its panel and as an event (after the borrow: the event reads the widget).
+                    let new = fallback.is_some() && w.inputs.notice.get_untracked() != fallback;
+                    if new {
+                        w.inputs.notice.set(fallback.clone());
+                    }
+                    new.then_some(w.ctx)
+                })
+                .flatten();
+                if let (Some(ctx), Some(fallback)) = (say, fallback) {
+                    ctx.host().error(&fallback);
+                }
             }
             Err(e) => fail(id, e),
         }

@@ -33,6 +33,7 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
             <h2 id="wt-heading" class="wt-heading">{move || inputs.config.with(|c| c.label.clone())}</h2>
             <div class="wt-alert" role="alert">{alert}</div>
             <div class="wt-status" role="status">{move || ctx.status.get()}</div>
+            {move || inputs.notice.get().map(|n| view! { <p class="wt-notice" role="note">{n.message}</p> })}
             {waiting}
             <Show when=move || { off_count() > 0 }>
                 <p class="wt-whatif">

@@ -120,6 +120,9 @@ pub struct Inputs {
     pub history: RwSignal<Option<Result<History, WidgetError>>>,
     /// The attributes.
     pub config: RwSignal<Config>,
+    /// What the widget works around and says above its list (the engine on the main thread because
+    /// the page would not let its worker start); the embedding layer also reports it as an error event.
+    pub notice: RwSignal<Option<WidgetError>>,
 }
 
 impl Inputs {
@@ -130,6 +133,7 @@ impl Inputs {
             model: RwSignal::new(None),
             history: RwSignal::new(None),
             config: RwSignal::new(Config::default()),
+            notice: RwSignal::new(None),
         }
     }
 }
