@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve, trustedTypesPolicy } from "./server.mjs";
-import { demoSuite, dist, here, repo } from "./suite.mjs";
+import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
 
 const LOAD_TIMEOUT = 180_000;
 const figures = {};
@@ -202,6 +202,7 @@ test("trusted-types 'none': every widget works on the main thread and says, in i
       assert.equal(await notice.getAttribute("role"), "note");
     }
     assert.equal(await widget(page, "a").locator(".wt-alert").innerText(), "", "it is a notice, not a failure");
+    await widget(page, "b").screenshot({ path: join(artifacts, "trusted-types-none.png") });
     assert.deepEqual(seen.errors, [], "no uncaught error");
 
     // The only violations are the two the browser reports for the worker: the refused policy and the
