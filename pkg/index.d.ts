@@ -223,9 +223,10 @@ export interface FeedbackDetail {
 /**
  * Whose fault an error is: the card, the catalog, the ONNX model (unreadable, against the contract, or
  * failing when it runs), a download, the history (unreadable, or naming items or actions the model does
- * not know), an empty history, the options, the worker, whythis itself ("internal": a panic), or the
- * local feedback log ("feedback-not-stored": an answer reached the page but could not be kept, see
- * `FeedbackDetail.stored`).
+ * not know), an empty history, the options, the worker, the page's Trusted Types policy ("trusted-types":
+ * it kept the worker from starting, so the model runs on the main thread; the message names the policy
+ * to allow), whythis itself ("internal": a panic), or the local feedback log ("feedback-not-stored": an
+ * answer reached the page but could not be kept, see `FeedbackDetail.stored`).
  */
 export type ErrorCode =
   | "card"
@@ -236,6 +237,7 @@ export type ErrorCode =
   | "empty-history"
   | "options"
   | "worker"
+  | "trusted-types"
   | "internal"
   | "feedback-not-stored";
 
@@ -266,7 +268,10 @@ export class Engine {
 export interface StartOptions {
   /** Tag name to define; default "why-this-item". */
   elementName?: string;
-  /** true (default): models run in worker.js next to this module; a string: that worker URL; false: main thread. */
+  /**
+   * true (default): models run in worker.js next to this module; a string: that worker URL; false: main
+   * thread. A page that enforces Trusted Types admits, through the `whythis` policy, only worker.js.
+   */
   worker?: boolean | string;
   /** Where the page's module whythis_ui_bg.wasm is, if not next to this module. */
   wasmUrl?: string | URL;

@@ -18,6 +18,10 @@ import { createEngineHost } from "./engine-host.js";
 
 export { Engine };
 
+// The name of whythis's Trusted Types policy, and the one script URL it admits (see workerScriptUrl).
+const POLICY = "whythis";
+const OWN_WORKER = new URL("./worker.js", import.meta.url).href;
+
 let started = null;
 let settings = null;
 let live = null; // the page module's glue (namespace) in use; null while one is being replaced
@@ -32,8 +36,15 @@ export function start(options = {}) {
   if (!started) {
     const { elementName = "why-this-item", worker = true, wasmUrl } = options;
     let workerUrl = null;
-    if (worker === true) workerUrl = new URL("./worker.js", import.meta.url).href;
-    else if (typeof worker === "string") workerUrl = worker;
+    if (worker === true) workerUrl = OWN_WORKER;
+    // Resolved as new Worker would resolve it, so the package's own worker.js is known by any spelling.
+    else if (typeof worker === "string") {
+      try {
+        workerUrl = new URL(worker, document.baseURI).href;
+      } catch {
+        workerUrl = worker; // new Worker throws on it, and the widget says so
+      }
+    }
     settings = { elementName, workerUrl };
     started = (async () => {
       // Compiled off the main thread while it downloads; kept to start a fresh instance after a panic.
@@ -74,19 +85,70 @@ async function replace(ports, message, widget) {
   }
 }
 
-// A port to an engine: a module worker, or (no worker, or it could not start) the main thread.
+// A port to an engine: a module worker, or (no worker, or it could not start) the main thread. A port
+// that stands in for a worker that could not start carries `fallback` ({code, message}): each widget
+// says it in its panel and in a whythis-error (src/embed/worker.rs).
 function openPort(inWorker, ports) {
   let port = null;
-  if (inWorker && settings.workerUrl) {
+  let fallback = refusedWorker;
+  if (inWorker && settings.workerUrl && !fallback) {
     try {
-      port = new Worker(settings.workerUrl, { type: "module", name: "whythis" });
+      port = new Worker(workerScriptUrl(settings.workerUrl), { type: "module", name: "whythis" });
     } catch (error) {
-      console.warn("whythis: no worker (%s); the model runs on the main thread", error && error.message);
+      fallback = refusedWorker = workerRefusal(error);
+      console.warn("whythis: %s", fallback.message);
     }
   }
-  port ??= new MainThreadPort();
+  if (!port) {
+    port = new MainThreadPort();
+    if (fallback) port.fallback = fallback;
+  }
   ports.add(port);
   return port;
+}
+
+// Trusted Types (issue 17). On a page with `require-trusted-types-for 'script'`, `new Worker` takes only
+// a TrustedScriptURL, made by a policy the page's `trusted-types` directive names. whythis's policy
+// admits one URL, the package's own worker.js, and makes no HTML: the panel is built node by node,
+// never parsed from a string (src/ui/mod.rs). It is created on the first worker, only where the
+// browser has Trusted Types; a page that does not enforce them is unaffected by it.
+let policy; // undefined: not tried yet; null: no Trusted Types, or the page refused the policy
+let refusedWorker = null; // the fallback of the first worker that could not start: not tried again
+
+function workerScriptUrl(url) {
+  if (policy === undefined) {
+    policy = null;
+    const tt = globalThis.trustedTypes;
+    if (tt && typeof tt.createPolicy === "function") {
+      try {
+        policy = tt.createPolicy(POLICY, {
+          createScriptURL(candidate) {
+            if (candidate === OWN_WORKER) return candidate;
+            throw new TypeError(`the ${POLICY} Trusted Types policy admits only whythis's own worker.js`);
+          },
+        });
+      } catch {
+        // The page's `trusted-types` does not name it: new Worker below says whether that matters.
+      }
+    }
+  }
+  return policy && url === OWN_WORKER ? policy.createScriptURL(url) : url;
+}
+
+// What the panel and the whythis-error say when `new Worker` threw: a TypeError is Trusted Types
+// refusing a plain string (nothing else in its construction throws one).
+function workerRefusal(error) {
+  const why = (error && error.message) || String(error);
+  if (error instanceof TypeError && globalThis.trustedTypes) {
+    const allow = settings.workerUrl === OWN_WORKER
+      ? `To run it in its worker, add ${POLICY} to the trusted-types directive of the page's Content-Security-Policy (trusted-types ${POLICY}).`
+      : `The worker given to start() is not whythis's own worker.js, which is the only script URL the ${POLICY} policy admits.`;
+    return {
+      code: "trusted-types",
+      message: `This page's Trusted Types policy kept the recommender's worker from starting, so it runs on the page's main thread, which may pause the page while it works. ${allow}`,
+    };
+  }
+  return { code: "worker", message: `The recommender's worker could not start (${why}), so it runs on the page's main thread, which may pause the page while it works.` };
 }
 
 let engineModule = null;

@@ -28,6 +28,12 @@ for part in ui:page engine:engine; do
   wasm-bindgen --target web --out-dir pkg --out-name "whythis_$out" \
     --remove-name-section --remove-producers-section \
     "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis_$crate.wasm"
+  # The page's module builds its panel node by node (crates/ui/src/lib.rs): a page that enforces Trusted
+  # Types refuses a string at an HTML sink, so its glue must not import one (issue 17).
+  if [ "$out" = ui ] && grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|setHTMLUnsafe|createContextualFragment|document\.write' pkg/whythis_ui.js; then
+    echo "build-pkg.sh: pkg/whythis_ui.js reaches an HTML sink (above); a leptos view! outside whythis-ui's, or an inner_html?" >&2
+    exit 1
+  fi
   if [ "${WHYTHIS_WASM_OPT:-0}" = 1 ]; then
     [ -x "$wasm_opt" ] || (cd tools/wasm-opt && npm ci --no-audit --no-fund)
     # The features rustc's wasm32 target emits (wasm-bindgen drops the section that would say so).

@@ -46,7 +46,7 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
   if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
     npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
   fi
-  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs reliability.test.mjs
+  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs reliability.test.mjs trusted-types.test.mjs
   echo "== figures"
   cat artifacts/metrics.json artifacts/reliability.json
 fi

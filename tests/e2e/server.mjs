@@ -1,5 +1,6 @@
 // A small static file server for the built demo (dist/) and the e2e fixtures, on 127.0.0.1.
-// `node server.mjs DIR [PORT]` serves DIR with the demo's CSP (as `trunk serve` does); imported, `serve(dir, mounts)` returns { url, close }.
+// `node server.mjs DIR [PORT]` serves DIR with the demo's CSP (as `trunk serve` does; see below for
+// Trusted Types); imported, `serve(dir, mounts)` returns { url, close }.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -28,6 +29,15 @@ export function demoPolicy() {
   const found = /"content-security-policy"\s*=\s*"([^"]*)"/.exec(toml);
   if (!found) throw new Error("Trunk.toml's [serve] headers have no content-security-policy");
   return found[1];
+}
+
+/**
+ * The demo's policy with Trusted Types enforced (issue 17): no string reaches a script-URL or HTML sink
+ * except through a policy that `trusted-types` names. `allow` is that list: "whythis" (whythis's
+ * own policy, what a host adds) or "'none'" (a host that allows no policy).
+ */
+export function trustedTypesPolicy(allow) {
+  return `${demoPolicy()}; require-trusted-types-for 'script'; trusted-types ${allow}`;
 }
 
 /** Serves `root`, plus `mounts` ({ "/prefix/": "/abs/dir" }), with optional extra headers. */
@@ -69,9 +79,11 @@ export function serve(root, { mounts = {}, headers = {}, port = 0, onRequest = n
   });
 }
 
+// WHYTHIS_TRUSTED_TYPES=whythis (or "'none'") serves the demo with Trusted Types enforced.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = resolve(process.argv[2] || "dist");
-  const headers = { "content-security-policy": demoPolicy() };
+  const allow = process.env.WHYTHIS_TRUSTED_TYPES;
+  const headers = { "content-security-policy": allow ? trustedTypesPolicy(allow) : demoPolicy() };
   const { url } = await serve(dir, { port: Number(process.argv[3] || 8080), headers });
   console.log(`serving ${dir} at ${url}/`);
 }

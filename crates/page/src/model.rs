@@ -154,7 +154,7 @@ impl Loaded {
                 // The worker could not start: the next port is the main thread's.
                 Err(CallError::Down(m)) if tries == 0 => {
                     web_sys::console::warn_1(&format!("whythis: the worker stopped ({m}); running on the main thread").into());
-                    worker::give_up_worker();
+                    worker::give_up_worker(&m);
                     tries += 1;
                 }
                 // Another model crashed the engine first: load this one into the fresh engine.

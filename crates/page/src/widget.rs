@@ -3,7 +3,7 @@
 //! `whythis_ui`, the work is done by the engine behind `crate::worker`.
 
 use whythis_js::panic::Serving;
-use crate::{feedback, model};
+use crate::{feedback, model, worker};
 use whythis_js::{history, protocol};
 use whythis_types::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
@@ -321,11 +321,22 @@ fn load_model(id: u32) {
         }
         match result {
             Ok(loaded) => {
-                with_widget(id, |w| {
+                let fallback = worker::fallback();
+                let say = with_widget(id, |w| {
                     w.loaded = Some(loaded.clone());
                     js_note_model(&w.element, &loaded.info.id);
                     w.inputs.model.set(Some(loaded.info.clone()));
-                });
+                    // Said once per widget, in its panel and as an event (after the borrow: the event reads the widget).
+                    let new = fallback.is_some() && w.inputs.notice.get_untracked() != fallback;
+                    if new {
+                        w.inputs.notice.set(fallback.clone());
+                    }
+                    new.then_some(w.ctx)
+                })
+                .flatten();
+                if let (Some(ctx), Some(fallback)) = (say, fallback) {
+                    ctx.host().error(&fallback);
+                }
             }
             Err(e) => fail(id, e),
         }

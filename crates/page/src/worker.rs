@@ -62,6 +62,13 @@ thread_local! {
     static IN_WORKER: Cell<bool> = const { Cell::new(true) };
     static GENERATION: Cell<u32> = const { Cell::new(0) };
     static BRIDGE: RefCell<Option<Rc<Bridge>>> = const { RefCell::new(None) };
+    static FALLBACK: RefCell<Option<WidgetError>> = const { RefCell::new(None) };
+}
+
+/// Why the engine runs on the main thread although a worker was asked for, once it does: every
+/// widget says it (a page that refuses the worker must not get a silent main-thread engine).
+pub fn fallback() -> Option<WidgetError> {
+    FALLBACK.with(|f| f.borrow().clone())
 }
 
 /// Sets the function that opens an engine port: `open(inWorker)` returns a Port.
@@ -69,9 +76,14 @@ pub fn set_port_opener(open: js_sys::Function) {
     OPENER.with(|o| *o.borrow_mut() = Some(open));
 }
 
-/// From now on the engine runs on the main thread (the worker could not start).
-pub fn give_up_worker() {
+/// From now on the engine runs on the main thread (the worker could not start: `why`).
+pub fn give_up_worker(why: &str) {
     IN_WORKER.with(|w| w.set(false));
+    let sentence = format!(
+        "The recommender's worker could not start ({}), so it runs on the page's main thread, which may pause the page while it works.",
+        why.trim_end_matches('.')
+    );
+    FALLBACK.with(|f| *f.borrow_mut() = Some(WidgetError::new(ErrorCode::Worker, sentence)));
     if let Some(b) = BRIDGE.with(|b| b.borrow().clone()) {
         b.dead.set(true);
     }
@@ -92,6 +104,10 @@ pub fn bridge() -> Result<Rc<Bridge>, String> {
     }
     let open = OPENER.with(|o| o.borrow().clone()).ok_or("the element was not defined through start()")?;
     let port = open.call1(&JsValue::NULL, &IN_WORKER.with(Cell::get).into()).map_err(|e| js_message(&e))?;
+    // pkg/index.js marks a main-thread port that stands in for a worker that could not start.
+    if let Ok(fallback) = serde_wasm_bindgen::from_value::<WidgetError>(field(&port, "fallback")) {
+        FALLBACK.with(|f| *f.borrow_mut() = Some(fallback));
+    }
     let generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
         g.get()

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     Options,
     /// The worker could not start or went away.
     Worker,
+    /// The page's Trusted Types policy (its CSP `trusted-types`) would not let the worker start, so the
+    /// engine runs on the page's main thread; the message names the policy to allow.
+    TrustedTypes,
     /// A bug in whythis (a panic, or an answer it could not read).
     Internal,
     /// A "Was this helpful?" answer reached the page but could not be kept in the local log.
@@ -34,7 +37,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::Card,
         ErrorCode::Catalog,
         ErrorCode::Model,
@@ -43,6 +46,7 @@ impl ErrorCode {
         ErrorCode::EmptyHistory,
         ErrorCode::Options,
         ErrorCode::Worker,
+        ErrorCode::TrustedTypes,
         ErrorCode::Internal,
         ErrorCode::FeedbackNotStored,
     ];
@@ -148,8 +152,9 @@ mod tests {
             ErrorCode::EmptyHistory => 5,
             ErrorCode::Options => 6,
             ErrorCode::Worker => 7,
-            ErrorCode::Internal => 8,
-            ErrorCode::FeedbackNotStored => 9,
+            ErrorCode::TrustedTypes => 8,
+            ErrorCode::Internal => 9,
+            ErrorCode::FeedbackNotStored => 10,
         };
         let indices: Vec<usize> = ErrorCode::ALL.iter().map(|c| index(*c)).collect();
         assert_eq!(indices, (0..ErrorCode::ALL.len()).collect::<Vec<_>>());

@@ -1,5 +1,6 @@
 //! "Was this helpful?" (Yes / No, then an optional reason) and the log controls (export, clear).
 
+use crate::view;
 use crate::state::Ctx;
 use crate::FeedbackRecord;
 use whythis_types::model::ItemId;

@@ -1,6 +1,7 @@
 //! The heatmap: one column per window event (oldest to newest), one row per method (attention when the
 //! model has it, occlusion, Shapley), drawn with plotters into a canvas; the same numbers as a table.
 
+use crate::view;
 use whythis_types::explain::wording::{isolate, signed};
 use whythis_types::explain::{DisplayName, ItemExplanation};
 use whythis_types::model::WindowEvent;

@@ -1,5 +1,6 @@
 //! The ledger: occlusion deltas grouped by action, tag and recency, and the most similar history items.
 
+use crate::view;
 use whythis_types::explain::wording::{action_label, direction, isolate, signed, tag_label};
 use whythis_types::explain::{DisplayName, Ledger};
 use leptos::prelude::*;

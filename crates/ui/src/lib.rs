@@ -4,6 +4,18 @@
 //! (`whythis-page`), which owns the model, the worker and the browser APIs; this crate knows only the
 //! document's types (`whythis-types`), so it cannot reach the engine.
 
+/// leptos's `view!`, building every element node by node. Plain `view!` compiles a static subtree into
+/// an HTML string that it parses through `innerHTML` (tachys's inert elements), an HTML sink that a page
+/// enforcing Trusted Types refuses; a scope class (`wt-v`, styled by nothing) is the macro's own switch
+/// that turns those off. Each module here imports it as `view` over the prelude's (issue 17;
+/// `scripts/build-pkg.sh` fails if the page's glue can reach `innerHTML` again).
+macro_rules! node_view {
+    ($($tokens:tt)*) => {
+        ::leptos::view! { class = "wt-v", $($tokens)* }
+    };
+}
+use node_view as view;
+
 mod feedback;
 mod heatmap;
 mod ledger;
@@ -109,6 +121,9 @@ pub struct Inputs {
     pub history: RwSignal<Option<Result<History, WidgetError>>>,
     /// The attributes.
     pub config: RwSignal<Config>,
+    /// What the widget works around and says above its list (the engine on the main thread because
+    /// the page would not let its worker start); the embedding layer also reports it as an error event.
+    pub notice: RwSignal<Option<WidgetError>>,
 }
 
 impl Inputs {
@@ -119,6 +134,7 @@ impl Inputs {
             model: RwSignal::new(None),
             history: RwSignal::new(None),
             config: RwSignal::new(Config::default()),
+            notice: RwSignal::new(None),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The widget root and the recommendation list with a "Why this?" disclosure per item.
 
+use crate::view;
 use crate::feedback::LogBar;
 use crate::panel::Panel;
 use crate::state::Ctx;
@@ -32,6 +33,7 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
             <h2 id="wt-heading" class="wt-heading">{move || inputs.config.with(|c| c.label.clone())}</h2>
             <div class="wt-alert" role="alert">{alert}</div>
             <div class="wt-status" role="status">{move || ctx.status.get()}</div>
+            {move || inputs.notice.get().map(|n| view! { <p class="wt-notice" role="note">{n.message}</p> })}
             {waiting}
             <Show when=move || { off_count() > 0 }>
                 <p class="wt-whatif">

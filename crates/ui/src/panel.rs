@@ -2,6 +2,7 @@
 //! what-if toggles, a deeper dive (heatmap, ledger, Shapley and recent-vs-long-term), and feedback.
 //! Every sentence comes worded from the core, in the document; the panel lays them out.
 
+use crate::view;
 use crate::feedback::Feedback;
 use crate::heatmap::Heatmap;
 use crate::ledger::LedgerView;

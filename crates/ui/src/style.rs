@@ -28,6 +28,7 @@ pub const CSS: &str = r#"
 .wt-alert::before { content: "⚠ "; }
 .wt-status { color: var(--whythis-muted, #4a4a4f); font-size: 0.9rem; margin: 0.25rem 0; }
 .wt-wait { color: var(--whythis-muted, #4a4a4f); }
+.wt-notice { border-left: 4px solid #8a6d00; background: #fff8e1; color: #3d3000; padding: 0.5rem 0.75rem; margin: 0.25rem 0 0.5rem; overflow-wrap: anywhere; }
 .wt-list { list-style: none; margin: 0; padding: 0; }
 .wt-item { border-top: 1px solid var(--whythis-border, #c7c7cc); padding: 0.4rem 0; }
 .wt-item:first-child { border-top: none; }

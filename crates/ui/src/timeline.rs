@@ -1,6 +1,7 @@
 //! The timeline of the window's events, most recent first, with a signed influence bar per event
 //! (its occlusion delta) and a what-if switch that re-ranks without it.
 
+use crate::view;
 use crate::heatmap::normalised;
 use crate::state::Ctx;
 use whythis_types::explain::wording::{action_label, isolate, occlusion_label};
