@@ -87,7 +87,7 @@ async function replace(ports, message, widget) {
 
 // A port to an engine: a module worker, or (no worker, or it could not start) the main thread. A port
 // that stands in for a worker that could not start carries `fallback` ({code, message}): each widget
-// says it in its panel and in a whythis-error (src/embed/worker.rs).
+// says it in its panel and in a whythis-error (crates/page/src/worker.rs).
 function openPort(inWorker, ports) {
   let port = null;
   let fallback = refusedWorker;
@@ -110,7 +110,7 @@ function openPort(inWorker, ports) {
 // Trusted Types (issue 17). On a page with `require-trusted-types-for 'script'`, `new Worker` takes only
 // a TrustedScriptURL, made by a policy the page's `trusted-types` directive names. whythis's policy
 // admits one URL, the package's own worker.js, and makes no HTML: the panel is built node by node,
-// never parsed from a string (src/ui/mod.rs). It is created on the first worker, only where the
+// never parsed from a string (crates/ui/src/lib.rs). It is created on the first worker, only where the
 // browser has Trusted Types; a page that does not enforce them is unaffected by it.
 let policy; // undefined: not tried yet; null: no Trusted Types, or the page refused the policy
 let refusedWorker = null; // the fallback of the first worker that could not start: not tried again
