@@ -214,3 +214,38 @@ fn explain_gives_the_values_of_the_estimator_it_names() {
         assert!(rel_l2(&ours, phi) < 1e-5, "explain and the estimator disagree: {ours:?} vs {phi:?}");
     }
 }
+
+#[test]
+fn a_first_pass_paints_the_same_ranking_and_occlusion_for_fewer_windows_and_says_its_shapley_values_are_rough() {
+    for card in SHIPPED {
+        let m = load(card);
+        let history = real_histories().into_iter().find(|(_, h)| h.events.len() >= 50).unwrap().1;
+        let full = ExplainOptions::default();
+        let window = m.scorer.card().seq_len.min(history.events.len());
+        let first = full.first_pass(window).expect("a 50-event window is estimated, so it gets a first pass");
+        let (a, b) = (
+            explain(&m.scorer, &m.catalog, &history, &first).unwrap(),
+            explain(&m.scorer, &m.catalog, &history, &full).unwrap(),
+        );
+        let items = |d: &whythis::explain::ExplanationDocument| d.recommendations.iter().map(|r| r.item).collect::<Vec<_>>();
+        assert_eq!(items(&a), items(&b), "{card}: the first pass ranks as the full request");
+        let (wa, wb) = (a.cost.as_ref().unwrap().windows, b.cost.as_ref().unwrap().windows);
+        assert!(wa * 2 < wb, "{card}: a first pass of {wa} windows against {wb} buys little");
+        for (ra, rb) in a.recommendations.iter().zip(&b.recommendations) {
+            let (ea, eb) = (ra.explanation.as_ref().unwrap(), rb.explanation.as_ref().unwrap());
+            assert_eq!(ea.occlusion, eb.occlusion, "{card}: occlusion does not depend on the pass");
+            // Efficiency holds for any fit; the errors say no two values can be told apart.
+            let sum: f32 = ea.shapley.values.iter().map(|v| v.value).sum();
+            let sum_full: f32 = eb.shapley.values.iter().map(|v| v.value).sum();
+            assert!((sum - sum_full).abs() <= 1e-3 * sum_full.abs().max(1.0), "{card}: {sum} vs {sum_full}");
+            assert!(ea.shapley.relative_error >= 1.0 && eb.shapley.relative_error < 1.0, "{card}");
+            assert!(ea.shapley_note.contains("too rough yet"), "{card}: {}", ea.shapley_note);
+            for pair in ea.shapley.values.windows(2) {
+                assert!(!ea.shapley.distinguishes(pair[0].position, pair[1].position), "{card}: a first pass ranks events");
+            }
+        }
+    }
+    // Exact values need no first pass, nor does a ranking.
+    assert_eq!(ExplainOptions::default().first_pass(9), None);
+    assert_eq!(ExplainOptions { rank_only: true, ..ExplainOptions::default() }.first_pass(50), None);
+}

@@ -354,6 +354,11 @@ fn per_event_summary(f: &NarrativeFacts) -> String {
 fn shapley_note(s: &ShapleyValues) -> String {
     match s.estimator {
         _ if s.exact => "Shapley values: exact, every subset of your events evaluated.".into(),
+        // Fewer draws than a spread can be estimated from (a first pass): every value's error is its size.
+        _ if s.relative_error >= 1.0 => format!(
+            "Shapley values: a first estimate from {} subsets of your events (each alone and each left out), too rough yet to tell events apart.",
+            s.coalitions
+        ),
         Estimator::Permutation => format!(
             "Shapley values: estimated from {} sampled orders of your events (seed {}), to within about {:.0}%.",
             s.permutations,

@@ -26,12 +26,17 @@ pub fn Panel(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
             <p class="wt-item-error" role="alert">{format!("This item could not be explained: {message}")}</p>
         }
         .into_any(),
-        Some(ItemState::Ready(rec, windows)) => view! { <Explained ctx=ctx rec=*rec rank=rank windows=windows /> }.into_any(),
+        Some(ItemState::Ready(rec, windows)) => {
+            view! { <Explained ctx=ctx rec=*rec rank=rank windows=windows refining=false /> }.into_any()
+        }
+        Some(ItemState::Refining(rec, windows)) => {
+            view! { <Explained ctx=ctx rec=*rec rank=rank windows=windows refining=true /> }.into_any()
+        }
     }
 }
 
 #[component]
-fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl IntoView {
+fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining: bool) -> impl IntoView {
     let item = rec.item;
     let Some(ex) = rec.explanation.clone() else {
         return view! { <p>"No explanation was computed for this item."</p> }.into_any();
@@ -48,6 +53,7 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize) -> impl I
     view! {
         <div class="wt-explained">
             <p class="wt-narrative">{narrative}</p>
+            {refining.then(|| view! { <p class="wt-note wt-refining">"Refining the Shapley values…"</p> })}
             <div class="wt-cf">
                 {counterfactuals.into_iter().map(|s| view! { <p>{s}</p> }).collect_view()}
             </div>

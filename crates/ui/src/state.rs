@@ -38,6 +38,9 @@ pub enum ItemState {
     Pending,
     /// Done, with the number of windows the model scored for it.
     Ready(Box<Recommendation>, usize),
+    /// A first pass (`ExplainOptions::first_pass`): everything but final Shapley values, which are
+    /// being refined.
+    Refining(Box<Recommendation>, usize),
     /// The explanation failed.
     Failed(String),
 }
@@ -196,6 +199,7 @@ impl Ctx {
                         ctx.base_names.set_releasing(doc.window_names.clone());
                     }
                     let order: Vec<ItemId> = doc.recommendations.iter().map(|r| r.item).collect();
+                    let doc_len = doc.window.len();
                     ctx.items.set_releasing(order.iter().map(|i| (*i, ItemState::Pending)).collect());
                     if announce {
                         let words = match &doc.what_if {
@@ -207,15 +211,21 @@ impl Ctx {
                     ctx.shown.set_releasing(Some(Shown::of(doc)));
                     ctx.busy.set_releasing(false);
                     ctx.inputs.phase.set(Phase::Ready);
-                    ctx.explain_all(generation, history, full);
+                    // A long window paints from a cheap first pass, then refines its Shapley values.
+                    match full.first_pass(doc_len) {
+                        Some(first) => ctx.explain_all(generation, history, first, Some(full)),
+                        None => ctx.explain_all(generation, history, full, None),
+                    }
                 }
             }
         });
     }
 
-    /// Explains the items on screen (one request) and fills their panels.
-    fn explain_all(&self, generation: u64, history: History, options: ExplainOptions) {
-        let fut = self.host().explain(history, options);
+    /// Explains the items on screen (one request) and fills their panels; with `then`, that was a first
+    /// pass, and the full request follows, replacing it, announced once in the live region.
+    fn explain_all(&self, generation: u64, history: History, options: ExplainOptions, then: Option<ExplainOptions>) {
+        let fut = self.host().explain(history.clone(), options);
+        let first_pass = then.is_some();
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
@@ -225,26 +235,41 @@ impl Ctx {
             match result {
                 Ok(doc) => {
                     let windows = doc.cost.as_ref().map(|c| c.windows).unwrap_or(0);
+                    let refined = ctx.items.with_untracked(|m| m.values().any(|s| matches!(s, ItemState::Refining(..))));
                     ctx.items.update_releasing(|m| {
                         for r in doc.recommendations {
                             if let Some(slot) = m.get_mut(&r.item) {
                                 if r.explanation.is_some() {
-                                    *slot = ItemState::Ready(Box::new(r), windows);
+                                    let r = Box::new(r);
+                                    *slot = if first_pass { ItemState::Refining(r, windows) } else { ItemState::Ready(r, windows) };
                                 }
                             }
                         }
                         for state in m.values_mut() {
-                            if *state == ItemState::Pending {
-                                *state = ItemState::Failed("The explanation came back without this item.".into());
+                            match state {
+                                ItemState::Pending => *state = ItemState::Failed("The explanation came back without this item.".into()),
+                                // The full request left it out although the first pass had it: keep what is known.
+                                ItemState::Refining(r, w) if !first_pass => *state = ItemState::Ready(r.clone(), *w),
+                                _ => {}
                             }
                         }
                     });
+                    if refined {
+                        ctx.status.set_releasing("Explanations refined: the Shapley values are final.".into());
+                    }
+                    if let Some(full) = then {
+                        ctx.explain_all(generation, history, full, None);
+                    }
                 }
                 Err(e) => {
                     ctx.host().error(&e);
                     ctx.items.update_releasing(|m| {
                         for state in m.values_mut() {
-                            *state = ItemState::Failed(e.message.clone());
+                            *state = match state {
+                                // The refinement failed: the first pass stands, said in the panel's error event.
+                                ItemState::Refining(r, w) => ItemState::Ready(r.clone(), *w),
+                                _ => ItemState::Failed(e.message.clone()),
+                            };
                         }
                     });
                 }

@@ -14,7 +14,7 @@ pub mod permutation;
 
 use super::document::{Estimator, ShapleyEntry, ShapleyValues};
 use super::error::ExplainError;
-use super::options::ExplainOptions;
+use super::options::{exact_shapley, ExplainOptions};
 use super::rescoring::Rescorer;
 use whythis_model::Position;
 
@@ -85,7 +85,7 @@ pub fn shapley(rescorer: &mut Rescorer, request: &ShapleyRequest) -> Result<(Vec
 /// The raw estimate the request asks for.
 pub fn estimate(rescorer: &mut Rescorer, request: &ShapleyRequest) -> Result<Estimate, ExplainError> {
     let n = rescorer.window().len();
-    if n < usize::BITS as usize - 1 && (1usize << n) <= request.max_coalitions.max(2) || request.estimator == Estimator::Exact {
+    if exact_shapley(request.estimator, n, request.max_coalitions) {
         return exact::values(rescorer);
     }
     match request.estimator {

@@ -25,6 +25,9 @@ pub const DEFAULT_COUNTERFACTUAL_WINDOWS: usize = 240;
 /// between chunks, so this is how much a budget can be overrun, and what a degraded result is a
 /// multiple of.
 pub const SHAPLEY_CHUNK_PAIRS: usize = 8;
+/// The first pass's coalition budget: below what the kernel estimator scores in any case (the empty
+/// and full windows, every singleton and every leave-one-out), so it samples nothing more.
+pub const FIRST_PASS_COALITIONS: usize = 2;
 /// How many of the most recent events count as "recent".
 pub const RECENT_EVENTS: usize = 5;
 /// The longest `verb` a request may give, in characters: a verb, not a sentence.
@@ -87,6 +90,32 @@ pub struct ExplainOptions {
     /// Past tense of the storefront's main action ("watched"), used in sentences for every event; none =
     /// a verb read from each event's action ("rated", "played").
     pub verb: Option<String>,
+}
+
+/// True when a window of `events` events gets exact Shapley values: the exact estimator was asked for,
+/// or every one of its 2^n coalitions fits `max_coalitions`.
+pub fn exact_shapley(estimator: Estimator, events: usize, max_coalitions: usize) -> bool {
+    estimator == Estimator::Exact || events < usize::BITS as usize - 1 && (1usize << events) <= max_coalitions.max(2)
+}
+
+impl ExplainOptions {
+    /// True when a window of `events` events gets exact Shapley values under these options.
+    pub fn shapley_is_exact(&self, events: usize) -> bool {
+        exact_shapley(self.estimator, events, self.shapley_coalitions)
+    }
+
+    /// A cheaper first pass of the same request, for a panel that paints before the Shapley estimate
+    /// is done (docs/explanations.md §3, "progressive"): the same ranking, occlusion, counterfactual
+    /// search and sentences, with Shapley values fitted to the coalitions scored anyway (each event
+    /// alone and each left out, 2n + 2 windows, half of them occlusion's), whose standard errors say
+    /// they cannot yet tell events apart. None when a first pass would buy nothing: a ranking alone,
+    /// or exact values, which a window short enough for them computes at once.
+    pub fn first_pass(&self, events: usize) -> Option<ExplainOptions> {
+        if self.rank_only || self.shapley_is_exact(events) {
+            return None;
+        }
+        Some(ExplainOptions { estimator: Estimator::Kernel, shapley_coalitions: FIRST_PASS_COALITIONS, ..self.clone() })
+    }
 }
 
 impl Default for ExplainOptions {

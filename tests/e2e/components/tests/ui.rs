@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use whythis_types::explain::wording::isolate;
+use whythis_types::explain::options::FIRST_PASS_COALITIONS;
 use whythis_types::explain::*;
 use whythis_types::model::{Catalog, Event, History, ItemId, Position, Rank, WindowEvent};
 use whythis_ui::{mount, Config, ErrorCode, FeedbackRecord, Host, Inputs, ModelInfo, WidgetError};
@@ -25,6 +26,8 @@ struct Seen {
     calls: Vec<(History, ExplainOptions)>,
     records: Vec<FeedbackRecord>,
     errors: Vec<WidgetError>,
+    /// Full explanations (not rankings, not first passes) answer after this many milliseconds.
+    full_delay_ms: i32,
 }
 
 struct FakeHost(Rc<RefCell<Seen>>);
@@ -147,8 +150,16 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
 impl Host for FakeHost {
     fn explain(&self, history: History, options: ExplainOptions) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
         let doc = fake_doc(&history, &options);
+        let full = !options.rank_only && options.shapley_coalitions != FIRST_PASS_COALITIONS;
+        let delay = if full { self.0.borrow().full_delay_ms } else { 0 };
         self.0.borrow_mut().calls.push((history, options));
-        async move { Ok(doc) }.boxed_local()
+        async move {
+            if delay > 0 {
+                sleep(delay).await;
+            }
+            Ok(doc)
+        }
+        .boxed_local()
     }
     fn feedback(&self, record: &FeedbackRecord) -> Result<usize, String> {
         let mut seen = self.0.borrow_mut();
@@ -204,12 +215,16 @@ fn mount_fake(top_k: usize) -> Mounted {
     Mounted { root, inputs, seen, _handle: handle, _owner: owner }
 }
 
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 async fn settle() {
     for _ in 0..4 {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        sleep(10).await;
     }
 }
 
@@ -382,5 +397,45 @@ async fn deep_dive_draws_the_heatmap_with_a_table_alternative() {
     let pixel = ctx.get_image_data(120.0, 5.0, 1.0, 1.0).unwrap().data();
     assert!(pixel[3] > 0, "the canvas is empty");
     assert_eq!(all(&m.root, ".wt-heat tbody tr").len(), 4);
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_long_window_paints_from_a_first_pass_then_refines_its_shapley_values_announced_once() {
+    let m = mount_fake(3);
+    m.seen.borrow_mut().full_delay_ms = 300;
+    // 12 events: too many for exact Shapley values at the default budget, so a first pass comes first.
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2, 1, 2, 3, 1, 2, 3, 2, 1]))));
+    settle().await;
+    one(&m.root, ".wt-why").click();
+    settle().await;
+    assert!(one(&m.root, ".wt-narrative").text_content().unwrap().contains("Because of"), "the first pass is on screen");
+    assert_eq!(all(&m.root, ".wt-refining").len(), 1, "and says it is being refined");
+    let status = one(&m.root, ".wt-status").text_content().unwrap();
+    assert!(!status.contains("refined"), "nothing is announced before the refinement: {status}");
+    sleep(400).await;
+    settle().await;
+    assert!(all(&m.root, ".wt-refining").is_empty(), "the refined values replaced the first pass");
+    let status = one(&m.root, ".wt-status").text_content().unwrap();
+    assert_eq!(status, "Explanations refined: the Shapley values are final.");
+    let kinds: Vec<&str> = m
+        .seen
+        .borrow()
+        .calls
+        .iter()
+        .map(|(_, o)| if o.rank_only { "rank" } else if o.shapley_coalitions == FIRST_PASS_COALITIONS { "first" } else { "full" })
+        .collect();
+    assert_eq!(kinds, ["rank", "first", "full"]);
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_short_window_gets_exact_values_at_once_without_a_first_pass() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    let calls: Vec<bool> = m.seen.borrow().calls.iter().map(|(_, o)| o.shapley_coalitions == FIRST_PASS_COALITIONS).collect();
+    assert_eq!(calls, [false, false], "a ranking, then the one full request");
+    assert!(all(&m.root, ".wt-refining").is_empty());
     m.root.remove();
 }
