@@ -61,7 +61,7 @@ def browser() -> None:
         b = json.load(f)
     s, size, w = b["scoring"], b["size"], b["widget"]
     cold, warm = b["first_recommendations_cold"], b["first_recommendations_warm"]
-    exp256 = next((e for e in b["explanation"] if e["permutations"] == 256), None)
+    default = next((e for e in b["explanation"] if e.get("label", "").startswith("default")), None)
     print(f"\n### Issue-5 targets (browser run of {b['date'][:16].replace('T', ' ')} UTC, Chromium {b['chromium']}"
           f"{', quick' if b['quick'] else ''})\n")
     if "load_before" in b:
@@ -78,9 +78,13 @@ def browser() -> None:
           f"{verdict(cold['tract']['total_ms'] <= 300)} cold, {verdict(warm['tract_ms'] <= 300)} warm |")
     print(f"| batch-{s['batch']} leave-one-out scoring, tract/onnxruntime-web ≤ 1.0 (interleaved, medians of {s['runs']}) | "
           f"{ms(s['tract_loo_ms'])} vs {ms(s['ort_loo_ms'])}: ratio **{s['ratio_loo']:.2f}** | {verdict(s['ratio_loo'] <= 1.0)} |")
-    if exp256:
-        print(f"| whole top-10 explanation, Shapley 256, ≤ 100 ms in the browser | {ms(exp256['ms'])} "
-              f"({exp256['windows']} windows) | {verdict(exp256['ms'] <= 100)} |")
+    if default:
+        print(f"| whole top-10 explanation at the accuracy goal ≤ 300 ms in the browser (issue 11) | {ms(default['ms'])} "
+              f"({default['windows']} windows, Shapley error {100 * default['shapley_error']:.1f} %) | {verdict(default['ms'] <= 300)} |")
+    if "history_to_first_panel_ms" in w:
+        print(f"| history → first panel on screen (ranking, occlusion, counterfactuals) ≤ 100 ms (issue 11) | "
+              f"{w['history_to_first_panel_ms']} ms ({'first pass' if w['first_panel_was_first_pass'] else 'final'}; "
+              f"first ranking {w['history_to_first_ranking_ms']} ms) | {verdict(w['history_to_first_panel_ms'] <= 100)} |")
     print(f"| click on \"Why this?\" → panel within one frame once explained | {ms(w['click_to_panel_ms'])}, at most "
           f"{w['click_to_panel_max_frames']} frame(s) | {verdict(w['click_to_panel_max_frames'] <= 1)} |")
     print(f"| main thread never blocks > 50 ms (widget page, load → all explained) | longest task "
@@ -98,7 +102,7 @@ def browser() -> None:
     print(f"| scoring batch {s['batch']} leave-one-out (median of {s['runs']}) | {ms(s['tract_loo_ms'])} | {ms(s['ort_loo_ms'])} | "
           f"**{s['ratio_loo']:.2f}** |")
     for e in b["explanation"]:
-        print(f"| whole top-10 explanation, Shapley {e['permutations']} ({e['windows']} windows, {e['model_calls']} calls; "
+        print(f"| whole top-10 explanation, {e.get('label', e.get('permutations'))} ({e['windows']} windows, {e['model_calls']} calls; "
               f"median of {e['runs']}) | {ms(e['ms'])} | no explainer; scoring the same windows alone ≈ "
               f"{ms(e['ort_scoring_only_estimate_ms'])} (estimate) | {e['ms'] / e['ort_scoring_only_estimate_ms']:.2f} |")
     same = warm["tops"]["tract"] == warm["tops"]["ort"]

@@ -230,6 +230,7 @@ fn a_first_pass_paints_the_same_ranking_and_occlusion_for_fewer_windows_and_says
         let items = |d: &whythis::explain::ExplanationDocument| d.recommendations.iter().map(|r| r.item).collect::<Vec<_>>();
         assert_eq!(items(&a), items(&b), "{card}: the first pass ranks as the full request");
         let (wa, wb) = (a.cost.as_ref().unwrap().windows, b.cost.as_ref().unwrap().windows);
+        eprintln!("{card}: first pass {wa} windows, full request {wb}");
         assert!(wa * 2 < wb, "{card}: a first pass of {wa} windows against {wb} buys little");
         for (ra, rb) in a.recommendations.iter().zip(&b.recommendations) {
             let (ea, eb) = (ra.explanation.as_ref().unwrap(), rb.explanation.as_ref().unwrap());

@@ -187,22 +187,25 @@ async function scoring(cardUrl, historyUrl, repeats) {
   };
 }
 
-/** The whole explanation of the top 10 by the package's Engine (tract), median of `repeats`. */
-async function explanation(cardUrl, historyUrl, permutations, repeats, k = 10) {
+/** The whole explanation of the top 10 by the package's Engine (tract) with `extra` options, median of `repeats`. */
+async function explanation(cardUrl, historyUrl, extra, repeats, k = 10) {
   const data = await inputs(cardUrl, historyUrl);
   const tract = await loadTract();
   const e = new tract.Engine(data.cardBytes, data.onnx, data.catalog);
-  const options = { top_k: k, permutations };
+  const options = { top_k: k, ...extra };
   const times = [];
   let cost = null;
+  let shapleyError = null;
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     const doc = e.explain(data.history, options);
     times.push(performance.now() - t0);
     cost = doc.cost;
+    // The estimate's own error, the median over the top 10 (0 when exact).
+    shapleyError = median(doc.recommendations.map((rec) => rec.shapley.relative_error));
   }
   e.free();
-  return { permutations, runs: repeats, ms: median(times), windows: cost?.windows, model_calls: cost?.model_calls };
+  return { options: extra, runs: repeats, ms: median(times), windows: cost?.windows, model_calls: cost?.model_calls, shapley_error: shapleyError };
 }
 
 window.bench = { firstRecommendations, warmFirstRecommendations, scoring, explanation };
