@@ -28,9 +28,8 @@ pub struct Args {
     /// Events held out at the end of each history (2 = leave-one-out validation and test).
     #[arg(long, default_value_t = 2)]
     holdout: usize,
-    /// Shapley permutations per explanation.
-    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
-    permutations: usize,
+    #[command(flatten)]
+    shapley: crate::input::Shapley,
     /// Explain every n-th user twice to check byte-identical output.
     #[arg(long, default_value_t = 10)]
     stability_every: usize,
@@ -54,7 +53,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     let options = AuditOptions {
         users: args.users,
         holdout: args.holdout,
-        explain: ExplainOptions { permutations: args.permutations, ..ExplainOptions::default() },
+        explain: args.shapley.apply(ExplainOptions::default()),
         stability_every: args.stability_every,
         ..AuditOptions::default()
     };

@@ -2,7 +2,6 @@
 
 use crate::input;
 use std::process::ExitCode;
-use whythis::explain::options::Estimator;
 use whythis::explain::{explain, AttentionDetail, ExplainOptions, ExplanationDocument};
 use whythis::files;
 use whythis::model::{ItemId, Position};
@@ -15,23 +14,8 @@ pub struct Args {
     /// Explain only this item instead of the whole top K.
     #[arg(long)]
     item: Option<u32>,
-    /// Seed of the Shapley sampling.
-    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SEED)]
-    seed: u64,
-    /// Shapley estimator: kernel (paired KernelSHAP, stops at its accuracy goal) or permutation.
-    /// Windows short enough for every coalition to fit the coalition budget get exact values.
-    #[arg(long, value_enum, default_value_t = EstimatorArg::Kernel)]
-    estimator: EstimatorArg,
-    /// Most coalitions the Shapley estimate may score (shared ones included).
-    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_COALITIONS)]
-    shapley_coalitions: usize,
-    /// The kernel estimator stops once its estimated relative error is at most this (0 = spend the
-    /// whole coalition budget).
-    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_TARGET_ERROR)]
-    shapley_target_error: f32,
-    /// Permutations of the permutation estimator.
-    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
-    permutations: usize,
+    #[command(flatten)]
+    shapley: input::Shapley,
     /// Window budget of the counterfactual search, all items together.
     #[arg(long, default_value_t = whythis::explain::options::DEFAULT_COUNTERFACTUAL_WINDOWS)]
     counterfactual_windows: usize,
@@ -57,28 +41,13 @@ pub struct Args {
     without: Vec<usize>,
 }
 
-/// The Shapley estimators a user may ask for (exact values are chosen by themselves when they fit).
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum EstimatorArg {
-    Kernel,
-    Permutation,
-}
-
 pub fn run(args: &Args) -> Result<ExitCode, String> {
     let loaded = files::load_model(&args.query.model).map_err(|e| e.to_string())?;
     let history = input::history(&args.query.history)?;
-    let options = ExplainOptions {
+    let options = args.shapley.apply(ExplainOptions {
         top_k: args.query.top_k,
         allow_seen: args.query.allow_seen,
         item: args.item.map(ItemId),
-        seed: args.seed,
-        estimator: match args.estimator {
-            EstimatorArg::Kernel => Estimator::Kernel,
-            EstimatorArg::Permutation => Estimator::Permutation,
-        },
-        shapley_coalitions: args.shapley_coalitions,
-        shapley_target_error: args.shapley_target_error,
-        permutations: args.permutations,
         counterfactual_windows: args.counterfactual_windows,
         max_events: args.max_events,
         attention: if args.all_layers { AttentionDetail::AllLayers } else { AttentionDetail::LastLayer },
@@ -87,7 +56,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         max_windows: args.max_windows,
         without: args.without.iter().copied().map(Position).collect(),
         ..ExplainOptions::default()
-    };
+    });
     let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);

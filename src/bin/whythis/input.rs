@@ -1,6 +1,7 @@
 //! Reading the CLI's inputs: histories given as a file or an id list.
 
 use std::path::{Path, PathBuf};
+use whythis::explain::options::{Estimator, ExplainOptions};
 use whythis::files;
 use whythis::model::history::MAX_HISTORY_BYTES;
 use whythis::model::History;
@@ -39,4 +40,52 @@ pub struct Query {
     /// Print the explanation document (docs/explanations.md §5) as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How `explain` and `audit` estimate Shapley values.
+#[derive(clap::Args)]
+pub struct Shapley {
+    /// Seed of the Shapley sampling.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Shapley estimator: kernel (paired KernelSHAP, stops at its accuracy goal) or permutation.
+    /// Windows short enough for every coalition to fit the coalition budget get exact values.
+    #[arg(long, value_enum, default_value_t = EstimatorArg::Kernel)]
+    pub estimator: EstimatorArg,
+    /// Most coalitions the Shapley estimate may score (shared ones included).
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_COALITIONS)]
+    pub shapley_coalitions: usize,
+    /// The kernel estimator stops once its estimated relative error is at most this (0 = spend the
+    /// whole coalition budget).
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_SHAPLEY_TARGET_ERROR)]
+    pub shapley_target_error: f32,
+    /// Permutations of the permutation estimator.
+    #[arg(long, default_value_t = whythis::explain::options::DEFAULT_PERMUTATIONS)]
+    pub permutations: usize,
+}
+
+impl Shapley {
+    /// `options` with these Shapley settings.
+    pub fn apply(&self, options: ExplainOptions) -> ExplainOptions {
+        ExplainOptions {
+            seed: self.seed,
+            estimator: match self.estimator {
+                EstimatorArg::Kernel => Estimator::Kernel,
+                EstimatorArg::Permutation => Estimator::Permutation,
+            },
+            shapley_coalitions: self.shapley_coalitions,
+            shapley_target_error: self.shapley_target_error,
+            permutations: self.permutations,
+            ..options
+        }
+    }
+}
+
+/// The Shapley estimators a user may ask for (exact values are chosen by themselves when they fit).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum EstimatorArg {
+    /// Paired KernelSHAP (the default).
+    Kernel,
+    /// Antithetic permutation sampling (the old estimator, kept as a baseline).
+    Permutation,
 }
