@@ -1,5 +1,6 @@
-//! The engine module's JS API (wasm-bindgen): an [`Engine`] that loads a model and explains histories
-//! (`loadModel` hands one to the host page), and the [`EngineHost`] that answers the page's
+//! The worker's wasm module (`pkg/whythis_engine`) and its JS API (wasm-bindgen): an [`Engine`] that
+//! loads a model and explains histories (`loadModel` hands one to the host page), and the [`EngineHost`]
+//! that answers the page's
 //! [`whythis_js::protocol`] messages in the worker (`pkg/engine-host.js`) or on the main thread.
 
 use whythis_js::protocol::{self, Answer, Call, Reply, Request};

@@ -1,4 +1,4 @@
-//! Counterfactual sets (DESIGN.md §3): small sets of events whose removal takes an item out of the top
+//! Counterfactual sets (docs/explanations.md §3): small sets of events whose removal takes an item out of the top
 //! K (`drop_out`) or costs it its rank (`displace`).
 //!
 //! Every re-scored window gives the outcome for every target item, so the search runs for all items

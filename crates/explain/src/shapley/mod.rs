@@ -1,4 +1,4 @@
-//! Shapley values over window events (DESIGN.md §3), with `v(S) = s(window without the events not in S)`.
+//! Shapley values over window events (docs/explanations.md §3), with `v(S) = s(window without the events not in S)`.
 //! Either way they add up to `v(all) - v(none)`.
 //!
 //! Three estimators, one document shape:
