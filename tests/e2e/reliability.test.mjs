@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoPolicy, serve } from "./server.mjs";
-import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
+import { artifacts, demoSuite, dist, here, repo, RLO, routeHostileCatalog } from "./suite.mjs";
 
 const LOAD_TIMEOUT = 180_000;
 const FEEDBACK_PREFIX = "whythis.feedback.v2.";
@@ -179,22 +179,10 @@ test("the fixture page works under the same policy (the widget needs no inline s
 
 // ------------------------------------------------------------------------------------ 5. hostile text
 
-const LONG = "W".repeat(10_000);
-const RLO = "\u202E";
-const hostileTitle = (id) => `${RLO}<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>${LONG}${id}`;
 const HOSTILE_TAGS = [`<script>window.__pwned=1</script>`, `${RLO}rorroh`, "T".repeat(10_000)];
 
 test("hostile catalog titles and tags are text, shortened, bidi-isolated, and keep the panel in its box", async () => {
-  const hostileCatalog = (page) =>
-    page.route("**/models/catalog.json", async (route) => {
-      const response = await route.fetch();
-      const entries = await response.json();
-      for (const entry of entries) {
-        entry.title = hostileTitle(entry.id);
-        entry.tags = [...HOSTILE_TAGS, ...entry.tags];
-      }
-      await route.fulfill({ response, json: entries });
-    });
+  const hostileCatalog = (page) => routeHostileCatalog(page, HOSTILE_TAGS);
   const { page, seen } = await open(fixture("w:50.181.172.1.121.117:top-k=3"), { prepare: hostileCatalog });
   try {
     await waitExplained(page, "w");

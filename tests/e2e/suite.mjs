@@ -40,3 +40,21 @@ export function demoSuite({ name, viewport, mounts = {}, figuresFile, figures })
   });
   return suite;
 }
+
+// A hostile catalog, as a storefront's compromised data could be: every title and tag is markup that would
+// run if a sink parsed it (`window.__pwned`), right-to-left-overridden, and 10,000 letters long.
+export const RLO = "\u202E";
+export const hostileTitle = (id) => `${RLO}<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>${"W".repeat(10_000)}${id}`;
+
+/** Serves the demo's catalog to `page` with every title hostile and `tags` before each item's own. */
+export function routeHostileCatalog(page, tags) {
+  return page.route("**/models/catalog.json", async (route) => {
+    const response = await route.fetch();
+    const entries = await response.json();
+    for (const entry of entries) {
+      entry.title = hostileTitle(entry.id);
+      entry.tags = [...tags, ...entry.tags];
+    }
+    await route.fulfill({ response, json: entries });
+  });
+}

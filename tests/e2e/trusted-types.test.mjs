@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve, trustedTypesPolicy } from "./server.mjs";
-import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
+import { artifacts, demoSuite, dist, here, repo, RLO, routeHostileCatalog } from "./suite.mjs";
 
 const LOAD_TIMEOUT = 180_000;
 const figures = {};
@@ -118,22 +118,10 @@ test("trusted-types whythis: the demo works, engine in its worker, with no viola
   }
 });
 
-// The reliability suite's hostile catalog, now on a page that enforces Trusted Types: with no HTML
-// sink in the widget there is no policy to talk into making markup of a title.
-const RLO = "\u202E";
-const hostileTitle = (id) => `${RLO}<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>${"W".repeat(10_000)}${id}`;
-
+// The reliability suite's hostile catalog (suite.mjs), now on a page that enforces Trusted Types: with no
+// HTML sink in the widget there is no policy to talk into making markup of a title.
 test("trusted-types whythis: hostile catalog titles and tags still render as text", async () => {
-  const hostileCatalog = (page) =>
-    page.route("**/models/catalog.json", async (route) => {
-      const response = await route.fetch();
-      const entries = await response.json();
-      for (const entry of entries) {
-        entry.title = hostileTitle(entry.id);
-        entry.tags = ["<script>window.__pwned=1</script>", ...entry.tags];
-      }
-      await route.fulfill({ response, json: entries });
-    });
+  const hostileCatalog = (page) => routeHostileCatalog(page, ["<script>window.__pwned=1</script>"]);
   const { page, seen } = await open("whythis", fixture("w:50.181.172.1.121.117:top-k=3"), { prepare: hostileCatalog });
   try {
     await useEveryView(page, "w");

@@ -184,13 +184,8 @@ impl Ctx {
             self.status.set_releasing("Updating the recommendations…".into());
         }
         let full = ExplainOptions { top_k, without, ..self.options() };
-        let fut = self.host().explain(history.clone(), ExplainOptions { rank_only: true, ..full.clone() });
-        let ctx = *self;
-        spawn_local(async move {
-            let result = fut.await;
-            if ctx.generation.get_value() != generation {
-                return;
-            }
+        let rank_only = ExplainOptions { rank_only: true, ..full.clone() };
+        self.ask(generation, history.clone(), rank_only, move |ctx, result| {
             match result {
                 Err(e) => ctx.fail(e),
                 Ok(doc) => {
@@ -221,17 +216,30 @@ impl Ctx {
         });
     }
 
-    /// Explains the items on screen (one request) and fills their panels; with `then`, that was a first
-    /// pass, and the full request follows, replacing it, announced once in the live region.
-    fn explain_all(&self, generation: u64, history: History, options: ExplainOptions, then: Option<ExplainOptions>) {
-        let fut = self.host().explain(history.clone(), options);
-        let first_pass = then.is_some();
+    /// Asks the host, and hands its answer to `done` unless a newer request started meanwhile (a what-if
+    /// switch, a new history): an answer to an older one is dropped.
+    fn ask(
+        &self,
+        generation: u64,
+        history: History,
+        options: ExplainOptions,
+        done: impl FnOnce(Ctx, Result<ExplanationDocument, WidgetError>) + 'static,
+    ) {
+        let fut = self.host().explain(history, options);
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
-            if ctx.generation.get_value() != generation {
-                return;
+            if ctx.generation.get_value() == generation {
+                done(ctx, result);
             }
+        });
+    }
+
+    /// Explains the items on screen (one request) and fills their panels; with `then`, that was a first
+    /// pass, and the full request follows, replacing it, announced once in the live region.
+    fn explain_all(&self, generation: u64, history: History, options: ExplainOptions, then: Option<ExplainOptions>) {
+        let first_pass = then.is_some();
+        self.ask(generation, history.clone(), options, move |ctx, result| {
             match result {
                 Ok(doc) => {
                     let windows = doc.cost.as_ref().map(|c| c.windows).unwrap_or(0);
