@@ -87,6 +87,22 @@ fn malformed_card_and_catalog_json_are_errors() {
 }
 
 #[test]
+fn the_shipped_catalog_writes_titles_as_people_do() {
+    // tools/train/data.py turns MovieLens's library order ("Saint, The (1997)") around; a shop shows
+    // "The Saint (1997)".
+    let bytes = std::fs::read("models/catalog.json").unwrap();
+    let catalog = whythis::model::Catalog::from_json(&bytes, 1682).unwrap();
+    assert_eq!(catalog.title(whythis::model::ItemId(748)), "The Saint (1997)");
+    for id in 1..=1682 {
+        let title = catalog.title(whythis::model::ItemId(id));
+        let head = title.split(" (").next().unwrap();
+        for article in [", The", ", A", ", An", ", La", ", Le", ", Les", ", Il"] {
+            assert!(!head.ends_with(article), "item {id}: {title:?} keeps its article at the end");
+        }
+    }
+}
+
+#[test]
 fn out_of_range_items_are_refused_with_their_index() {
     let m = load("models/sasrec.card.json");
     let n = m.scorer.card().num_items as i64;

@@ -21,7 +21,9 @@ the catalog of titles/tags, small fixtures) are written by the tools.
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
 from dataclasses import dataclass, field
 
 PAD = "pad"
@@ -150,6 +152,39 @@ def load_items_file(ds: Dataset, path: str, id_col="item", title_col="title",
                 ds.tags[i] = [t.strip() for t in row[tags_col].split(tag_sep) if t.strip()]
 
 
+# Articles that library catalogues move to the end ("Saint, The (1997)"); MovieLens titles are English,
+# French, Italian, German and Spanish. "L'" takes no space after it ("L'Enfer").
+_ARTICLES = ("The", "A", "An", "La", "Le", "Les", "L'", "Il", "Lo", "Gli", "I", "Der", "Die", "Das",
+             "El", "Los", "Las")
+_MOVED_ARTICLE = re.compile(r"^(?P<rest>.+), (?P<art>" + "|".join(re.escape(a) for a in _ARTICLES) + r")$")
+
+
+def natural_title(title: str) -> str:
+    """A catalogue title as people write it: "Saint, The (1997)" -> "The Saint (1997)".
+
+    The title and each parenthesised alternative title are turned separately
+    ("City of Lost Children, The (Cité des enfants perdus, La) (1995)" ->
+    "The City of Lost Children (La Cité des enfants perdus) (1995)"); anything
+    else is left as it is."""
+    def turn(part: str) -> str:
+        m = _MOVED_ARTICLE.match(part.strip())
+        if not m:
+            return part
+        art, rest = m.group("art"), m.group("rest")
+        return f"{art}{rest}" if art.endswith("'") else f"{art} {rest}"
+
+    head, sep, tail = title.partition(" (")
+    groups = re.sub(r"\(([^()]*)\)", lambda m: "(" + turn(m.group(1)) + ")", sep[1:] + tail) if sep else ""
+    return turn(head) + (" " + groups if sep else "")
+
+
+def write_catalog(ds: "Dataset", path: str) -> None:
+    """One item per line (readable diffs), UTF-8."""
+    rows = [json.dumps(e, ensure_ascii=False) for e in ds.catalog()]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("[\n" + ",\n".join(rows) + "\n]\n")
+
+
 ML100K_ACTIONS = [PAD, "rated_1", "rated_2", "rated_3", "rated_4", "rated_5"]
 
 
@@ -175,7 +210,7 @@ def load_movielens_100k(directory: str) -> Dataset:
             parts = line.split("|")
             iid = int(parts[0])
             flags = parts[-len(genres):]
-            titles[iid] = parts[1]
+            titles[iid] = natural_title(parts[1])
             tags[iid] = [g for g, fl in zip(genres, flags) if fl == "1" and g != "unknown"]
     num_items = max(titles)
 
@@ -251,3 +286,13 @@ def dataset_from_args(args) -> Dataset:
     if args.name:
         ds.name = args.name
     return ds
+
+
+if __name__ == "__main__":
+    # Writes only the catalog (no torch needed): python3 tools/train/data.py --out models/catalog.json
+    import argparse
+    ap = argparse.ArgumentParser(description="Write the catalog of titles and tags of a dataset.")
+    add_data_args(ap)
+    ap.add_argument("--out", required=True, help="catalog.json to write")
+    args = ap.parse_args()
+    write_catalog(dataset_from_args(args), args.out)

@@ -26,13 +26,6 @@ TOL = 1e-5
 FOLD = True
 
 
-def write_catalog(ds: D.Dataset, path: str) -> None:
-    """One item per line (readable diffs), UTF-8."""
-    rows = [json.dumps(e, ensure_ascii=False) for e in ds.catalog()]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("[\n" + ",\n".join(rows) + "\n]\n")
-
-
 def io_names(kind: str):
     if kind == "sasrec":
         return ["item_ids", "action_types"], ["scores", "attention"]

@@ -174,7 +174,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     print(f"{ds.name}: {len(ds.sequences)} users, {ds.num_items} items, "
           f"{sum(map(len, ds.sequences.values()))} events, actions {ds.actions}")
-    X.write_catalog(ds, os.path.join(args.out, "catalog.json"))
+    D.write_catalog(ds, os.path.join(args.out, "catalog.json"))
     if args.format == "table":
         # model item id -> id in your table (index 0 = padding); needed to build windows
         with open(os.path.join(args.out, "item_map.json"), "w") as f:
