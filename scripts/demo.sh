@@ -3,6 +3,6 @@
 # Prints the address to open; stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+./scripts/install.sh demo
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 exec ./scripts/serve-demo.sh "$@"
