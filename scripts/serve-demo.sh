@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-8080}"
 [ -f models/sasrec.card.json ] || echo "serve-demo: warning: models/sasrec.card.json is missing; the widget will say so" >&2
+# The build itself is offline (Trunk.toml), so the crates come from crates.io first: on a fresh machine
+# (an empty CARGO_HOME) nothing is cached yet; once they are, this is a no-op.
+echo "serve-demo: fetching the crates (once)"
+cargo fetch --locked
 if [ -n "${WHYTHIS_STATIC:-}" ]; then
   CARGO_OFFLINE=1 trunk build --offline
   exec node tests/e2e/server.mjs dist "$port"
