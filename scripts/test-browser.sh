@@ -3,8 +3,9 @@
 #   1. component tests (wasm-bindgen-test, tests/e2e/components/tests/) through chromedriver;
 #   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk:
 #      demo.test.mjs (the storefront) and reliability.test.mjs (CSP, hostile catalogs, feedback storage,
-#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy) and trusted-types.test.mjs.
-#      The demo's package is built with the panic test hooks
+#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy), trusted-types.test.mjs,
+#      element.test.mjs (lazy, hidden, disconnected) and manifest.test.mjs (custom-elements.json against
+#      the element and index.d.ts). The demo's package is built with the panic test hooks
 #      (WHYTHIS_TEST_HOOKS=1, feature test-hooks); a plain build-pkg.sh has none;
 #   3. bundlers.test.mjs: examples/vite-react and examples/webpack-vue, built from their lock files with
 #      that pkg/ as their dependency, served and opened in Chromium.
@@ -50,7 +51,7 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
     npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
   fi
   CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 \
-    demo.test.mjs reliability.test.mjs trusted-types.test.mjs
+    demo.test.mjs reliability.test.mjs trusted-types.test.mjs element.test.mjs manifest.test.mjs
   # The example apps install pkg/ as it is now (built above, with the test hooks) and bundle it.
   echo "== bundler examples (examples/vite-react, examples/webpack-vue: npm ci, build, open in Chromium)"
   bundlers_started=$(date +%s)
