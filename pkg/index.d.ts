@@ -292,6 +292,25 @@ export function clearFeedbackLog(): void;
 /** The package version (after `start()`). */
 export function version(): string;
 
+/**
+ * The attributes of `<why-this-item>` (custom-elements.json describes each), for typing a framework's
+ * templates: `top-k="5"`, `loading="eager"`, …
+ */
+export interface WhyThisItemAttributes {
+  model?: string;
+  "top-k"?: number | string;
+  "history-key"?: string;
+  verb?: string;
+  label?: string;
+  "sensitive-items"?: string;
+  "sensitive-tags"?: string;
+  "time-budget-ms"?: number | string;
+  /** "lazy" (default): the model and the engine load when the element nears the viewport; "eager": at once. */
+  loading?: "lazy" | "eager";
+  /** While present, the element is not shown and does no work. */
+  hidden?: boolean;
+}
+
 /** `<why-this-item model="…card.json" top-k="5" history-key="…" verb="watched" label="…">` */
 export interface WhyThisItemElement extends HTMLElement {
   /** The visitor's history, oldest first. */

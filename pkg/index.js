@@ -11,22 +11,28 @@
 // (whythis_engine: tract and the explanations) runs in worker.js, or on the main thread behind the
 // same messages when there is no worker. A panic traps one instance; it is replaced, and only the
 // widget that panicked shows the error.
+//
+// Bundlers (Vite, webpack 5, Rollup, Parcel) follow this module as written: the worker is made by the
+// one expression they recognise (`new Worker(new URL("./worker.js", import.meta.url), …)`, see
+// ownWorker), each wasm file is named by `new URL("…_bg.wasm", import.meta.url)`, and every import is
+// static. A trapped instance is replaced inside the same glue module (wasm-bindgen's
+// `__wbg_reset_state`, made asynchronous by scripts/build-pkg.sh), not by importing it again under
+// another URL.
 
-import initUi from "./whythis_ui.js";
-import initEngine, { Engine } from "./whythis_engine.js";
+import initUi, * as ui from "./whythis_ui.js";
+import initEngine, * as engineGlue from "./whythis_engine.js";
 import { createEngineHost } from "./engine-host.js";
 
-export { Engine };
+export { Engine } from "./whythis_engine.js";
 
-// The name of whythis's Trusted Types policy, and the one script URL it admits (see workerScriptUrl).
+// The name of whythis's Trusted Types policy (see spawnOwnWorker).
 const POLICY = "whythis";
-const OWN_WORKER = new URL("./worker.js", import.meta.url).href;
 
 let started = null;
 let settings = null;
-let live = null; // the page module's glue (namespace) in use; null while one is being replaced
+let live = false; // whether the page module's instance is in use; false while a trapped one is replaced
 let uiModule = null; // compiled once, instantiated again after a panic
-let uiInstances = 1;
+let uiInstance = 0; // which instance of the page module is live (each panic makes the next)
 
 /**
  * Loads the page's wasm and defines the custom element.
@@ -35,12 +41,14 @@ let uiInstances = 1;
 export function start(options = {}) {
   if (!started) {
     const { elementName = "why-this-item", worker = true, wasmUrl } = options;
+    // null: the main thread; OWN: the package's worker.js; else the URL of a host's own worker script.
     let workerUrl = null;
-    if (worker === true) workerUrl = OWN_WORKER;
+    if (worker === true) workerUrl = OWN;
     // Resolved as new Worker would resolve it, so the package's own worker.js is known by any spelling.
     else if (typeof worker === "string") {
       try {
         workerUrl = new URL(worker, document.baseURI).href;
+        if (workerUrl === ownWorkerHref()) workerUrl = OWN;
       } catch {
         workerUrl = worker; // new Worker throws on it, and the widget says so
       }
@@ -50,32 +58,33 @@ export function start(options = {}) {
       // Compiled off the main thread while it downloads; kept to start a fresh instance after a panic.
       uiModule = await WebAssembly.compileStreaming(fetch(wasmUrl || new URL("./whythis_ui_bg.wasm", import.meta.url)));
       await initUi({ module_or_path: uiModule });
-      adopt(await import("./whythis_ui.js"), 0, "");
+      adopt(0, "");
     })();
   }
   return started;
 }
 
-// Makes `glue` the live instance: it takes over the element (re-mounting every widget).
-function adopt(glue, crashedWidget, crashMessage) {
-  live = glue;
+// Makes the current instance live: it takes over the element (re-mounting every widget).
+function adopt(crashedWidget, crashMessage) {
+  const instance = ++uiInstance;
+  live = true;
   const ports = new Set();
-  glue.setPanicReporter((message, widget) => {
-    if (live !== glue) return;
-    live = null;
+  ui.setPanicReporter((message, widget) => {
+    if (instance !== uiInstance || !live) return;
+    live = false;
     // After the trap has unwound: nothing of the dead instance may run any more.
     setTimeout(() => replace(ports, message, widget), 0);
   });
-  glue.defineElement(settings.elementName, (inWorker) => openPort(inWorker, ports), crashedWidget, crashMessage);
+  ui.defineElement(settings.elementName, (inWorker) => openPort(inWorker, ports), crashedWidget, crashMessage);
 }
 
 async function replace(ports, message, widget) {
   for (const port of ports) port.terminate();
-  uiInstances += 1;
-  // A new URL gives the glue fresh module state; the compiled module is reused.
-  const glue = await import(`./whythis_ui.js?instance=${uiInstances}`);
-  await glue.default({ module_or_path: uiModule });
-  adopt(glue, widget, message);
+  // A fresh instance of the compiled module, with memory of its own. What the page still holds of the
+  // trapped one (its listeners, timers, the hooks it gave element.js) throws when called ("from
+  // previous WASM instance") instead of running in it, and the widgets are mounted again below.
+  await ui.__whythis_reset_state();
+  adopt(widget, message);
   if (!widget) {
     // Not known which widget panicked: each was restarted, and each says so.
     for (const element of document.querySelectorAll(settings.elementName)) {
@@ -93,7 +102,7 @@ function openPort(inWorker, ports) {
   let fallback = refusedWorker;
   if (inWorker && settings.workerUrl && !fallback) {
     try {
-      port = new Worker(workerScriptUrl(settings.workerUrl), { type: "module", name: "whythis" });
+      port = settings.workerUrl === OWN ? spawnOwnWorker() : new Worker(settings.workerUrl, { type: "module", name: "whythis" });
     } catch (error) {
       fallback = refusedWorker = workerRefusal(error);
       console.warn("whythis: %s", fallback.message);
@@ -103,19 +112,42 @@ function openPort(inWorker, ports) {
     port = new MainThreadPort();
     if (fallback) port.fallback = fallback;
   }
+  // A terminated port (its engine crashed, or the last widget left) is not kept.
+  const terminate = port.terminate.bind(port);
+  port.terminate = () => {
+    ports.delete(port);
+    terminate();
+  };
   ports.add(port);
   return port;
 }
 
+const OWN = Symbol("whythis's own worker.js");
+
+// The package's worker, in the one expression bundlers recognise: keep it literal (no variable, no
+// wrapper around the URL) so that they bundle worker.js, its imports and the engine's wasm.
+function ownWorker() {
+  return new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "whythis" });
+}
+
+// Where worker.js is when the package is served as it is; only to know it in a URL given to start().
+// Not `new URL("./worker.js", import.meta.url)`: bundlers would take that for an asset to copy.
+function ownWorkerHref() {
+  const here = import.meta.url;
+  return new URL("worker.js", here).href;
+}
+
 // Trusted Types (issue 17). On a page with `require-trusted-types-for 'script'`, `new Worker` takes only
 // a TrustedScriptURL, made by a policy the page's `trusted-types` directive names. whythis's policy
-// admits one URL, the package's own worker.js, and makes no HTML: the panel is built node by node,
-// never parsed from a string (crates/ui/src/lib.rs). It is created on the first worker, only where the
-// browser has Trusted Types; a page that does not enforce them is unaffected by it.
+// admits one URL, the package's own worker.js as ownWorker names it (bundled or not), and makes no
+// HTML: the panel is built node by node, never parsed from a string (crates/ui/src/lib.rs). It is
+// created on the first worker, only where the browser has Trusted Types; a page that does not enforce
+// them is unaffected by it.
 let policy; // undefined: not tried yet; null: no Trusted Types, or the page refused the policy
+let admitting = null; // the one URL the policy admits, while ownWorker is constructing its worker
 let refusedWorker = null; // the fallback of the first worker that could not start: not tried again
 
-function workerScriptUrl(url) {
+function spawnOwnWorker() {
   if (policy === undefined) {
     policy = null;
     const tt = globalThis.trustedTypes;
@@ -123,7 +155,7 @@ function workerScriptUrl(url) {
       try {
         policy = tt.createPolicy(POLICY, {
           createScriptURL(candidate) {
-            if (candidate === OWN_WORKER) return candidate;
+            if (admitting !== null && candidate === admitting) return candidate;
             throw new TypeError(`the ${POLICY} Trusted Types policy admits only whythis's own worker.js`);
           },
         });
@@ -132,7 +164,28 @@ function workerScriptUrl(url) {
       }
     }
   }
-  return policy && url === OWN_WORKER ? policy.createScriptURL(url) : url;
+  if (!policy) return ownWorker();
+  // ownWorker's URL (the bundler's, once bundled) reaches the policy through a stand-in for Worker,
+  // there for the one synchronous call: the expression bundlers look for cannot wrap its URL.
+  const NativeWorker = globalThis.Worker;
+  const TrustedWorker = function Worker(url, options) {
+    admitting = String(url);
+    try {
+      return new NativeWorker(policy.createScriptURL(admitting), options);
+    } finally {
+      admitting = null;
+    }
+  };
+  try {
+    globalThis.Worker = TrustedWorker;
+  } catch {
+    return ownWorker(); // a page that froze Worker: the plain URL, which Trusted Types refuses
+  }
+  try {
+    return ownWorker();
+  } finally {
+    globalThis.Worker = NativeWorker;
+  }
 }
 
 // What the panel and the whythis-error say when `new Worker` threw: a TypeError is Trusted Types
@@ -140,7 +193,7 @@ function workerScriptUrl(url) {
 function workerRefusal(error) {
   const why = (error && error.message) || String(error);
   if (error instanceof TypeError && globalThis.trustedTypes) {
-    const allow = settings.workerUrl === OWN_WORKER
+    const allow = settings.workerUrl === OWN
       ? `To run it in its worker, add ${POLICY} to the trusted-types directive of the page's Content-Security-Policy (trusted-types ${POLICY}).`
       : `The worker given to start() is not whythis's own worker.js, which is the only script URL the ${POLICY} policy admits.`;
     return {
@@ -177,13 +230,14 @@ class MainThreadPort {
   }
 }
 
-// The first main-thread engine is the one loadModel uses; after a crash, a fresh instance.
+// The first main-thread engine is the instance loadModel uses; after a crash, a fresh instance of the
+// same compiled module (an Engine from loadModel, in the trapped one, then throws when called).
 async function freshEngine() {
   engineInstances += 1;
   engineModule ??= await WebAssembly.compileStreaming(fetch(new URL("./whythis_engine_bg.wasm", import.meta.url)));
-  const glue = engineInstances === 1 ? await import("./whythis_engine.js") : await import(`./whythis_engine.js?instance=${engineInstances}`);
-  await glue.default({ module_or_path: engineModule });
-  return glue;
+  await initEngine({ module_or_path: engineModule });
+  if (engineInstances > 1) await engineGlue.__whythis_reset_state();
+  return engineGlue;
 }
 
 /** The local feedback log: an array of records, oldest first. Needs `start()`. */
@@ -203,7 +257,7 @@ export function version() {
 
 function page() {
   if (!live) throw new Error("whythis is not started yet (await start() first)");
-  return live;
+  return ui;
 }
 
 /**
@@ -226,5 +280,5 @@ export async function loadModel(cardUrl) {
     bytes(new URL(card.onnx, base)),
     card.catalog ? bytes(new URL(card.catalog, base)) : Promise.resolve(undefined),
   ]);
-  return new Engine(cardBytes, onnx, catalog);
+  return new engineGlue.Engine(cardBytes, onnx, catalog);
 }

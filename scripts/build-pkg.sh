@@ -25,9 +25,36 @@ for part in ui:page engine:engine; do
   # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
   cargo rustc -p "whythis-$crate" --lib --target wasm32-unknown-unknown --profile="$profile" "${features[@]}" \
     --crate-type cdylib ${CARGO_OFFLINE:+--offline}
+  # --experimental-reset-state-function: the glue can replace its wasm instance (see below).
   wasm-bindgen --target web --out-dir pkg --out-name "whythis_$out" \
-    --remove-name-section --remove-producers-section \
+    --remove-name-section --remove-producers-section --experimental-reset-state-function \
     "$target_dir/wasm32-unknown-unknown/$profile_dir/whythis_$crate.wasm"
+  # pkg/index.js replaces an instance a panic trapped with a fresh one of the same compiled module, in
+  # this same glue (where bundlers can follow it): wasm-bindgen's __wbg_reset_state, but with the new
+  # instance made asynchronously, as Chromium refuses a synchronous one of a module over 8 MB on the
+  # main thread (the engine's, when it runs without a worker).
+  python3 - "pkg/whythis_$out.js" <<'EOF'
+import sys
+path = sys.argv[1]
+glue = open(path).read()
+sync = "wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());"
+if glue.count(sync) != 1:
+    sys.exit(f"build-pkg.sh: {path}: wasm-bindgen's __wbg_reset_state is not the one expected (one `{sync}`)")
+glue = glue.replace(sync, "wasmInstance = nextInstance || new WebAssembly.Instance(wasmModule, __wbg_get_imports());")
+glue += """
+// Added by scripts/build-pkg.sh: __wbg_reset_state, its fresh instance made asynchronously.
+let nextInstance = null;
+export async function __whythis_reset_state() {
+    nextInstance = await WebAssembly.instantiate(wasmModule, __wbg_get_imports());
+    try {
+        __wbg_reset_state();
+    } finally {
+        nextInstance = null;
+    }
+}
+"""
+open(path, "w").write(glue)
+EOF
   # The page's module builds its panel node by node (crates/ui/src/lib.rs): a page that enforces Trusted
   # Types refuses a string at an HTML sink, so its glue must not import one (issue 17).
   if [ "$out" = ui ] && grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|setHTMLUnsafe|createContextualFragment|document\.write' pkg/whythis_ui.js; then

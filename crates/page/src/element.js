@@ -4,19 +4,58 @@
 //
 // This module outlives a wasm instance: when a panic traps the page's instance, pkg/index.js starts a
 // fresh one from the same compiled module, whose define_element hands the element over to its hooks
-// and re-mounts every connected widget from its attributes and the history kept here.
+// and re-mounts every mounted widget from its attributes and the history kept here.
+//
+// A widget starts work (its model, the engine's worker and wasm) only when it is connected, not
+// `hidden`, and near the viewport, or at once with `loading="eager"`; while hidden it does nothing, and
+// catches up when shown. Disconnected, it gives back its panel, its observer entry and, with the last
+// widget, the engine's worker.
 
-const OBSERVED = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items", "time-budget-ms"];
+// The attributes the Rust widget reads; `hidden` and `loading` are this wrapper's own (see `_wake`).
+const WIDGET_ATTRIBUTES = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items", "time-budget-ms"];
+const OBSERVED = [...WIDGET_ATTRIBUTES, "hidden", "loading"];
+// How near the viewport a lazy widget starts (its model, the engine's worker and wasm): about a screen
+// of scrolling ahead, so the panel is ready when it comes into view.
+const NEAR = "600px 0px";
+// How long the engine's worker outlives the last widget: long enough for a widget that is only moved
+// (disconnected and connected again in one task) to keep it.
+const RELEASE_AFTER_MS = 0;
 
 // The hooks of the live instance, and the element class defined with them (one per page).
 let hooks = null;
 let defined = null;
-const connected = new Set();
+const mounted = new Set();
+let nearObserver = null;
+let releaseTimer = null;
+
+// One IntersectionObserver for every lazy widget; a widget leaves it once near (or disconnected).
+function observeNear(element) {
+  if (typeof IntersectionObserver !== "function") {
+    element._near = true; // no observer to ask: loads at once
+    return;
+  }
+  nearObserver ??= new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        nearObserver.unobserve(entry.target);
+        entry.target._near = true;
+        entry.target._wake();
+      }
+    },
+    { rootMargin: NEAR },
+  );
+  nearObserver.observe(element);
+}
+
+function unobserveNear(element) {
+  if (nearObserver) nearObserver.unobserve(element);
+}
 
 export function define_element(name, newHooks, crashedWidget, crashMessage) {
   if (defined && customElements.get(name) === defined) {
     hooks = newHooks;
-    for (const element of [...connected]) {
+    for (const element of [...mounted]) {
       const crashed = crashedWidget !== 0 && element._whythisId === crashedWidget;
       element._whythisId = 0;
       element._whythisMount(crashed ? { message: crashMessage, model: element._whythisModel || "" } : undefined);
@@ -36,18 +75,42 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
       super();
       this._whythisId = 0;
       this._history = undefined;
+      this._near = false;
+      // While hidden, a mounted widget does no work: what changed waits here until it is shown.
+      this._stale = new Set();
     }
 
     connectedCallback() {
       if (this._whythisId) return;
-      // A history set before the element was defined is an own property: move it behind the accessor.
-      if (Object.prototype.hasOwnProperty.call(this, "history")) {
-        const early = this.history;
-        delete this.history;
-        this._history = early;
+      if (!this._near && this.getAttribute("loading") !== "eager") observeNear(this);
+      this._wake();
+    }
+
+    // Mounts the widget once it is connected, shown and near the viewport (or `loading="eager"`), and
+    // hands a mounted one what changed while it was hidden.
+    _wake() {
+      if (!this.isConnected || this.hasAttribute("hidden")) return;
+      if (!this._near && this.getAttribute("loading") !== "eager") return;
+      if (!this._whythisId) {
+        // A history set before the element was defined is an own property: move it behind the accessor.
+        if (Object.prototype.hasOwnProperty.call(this, "history")) {
+          const early = this.history;
+          delete this.history;
+          this._history = early;
+        }
+        this._stale.clear();
+        unobserveNear(this);
+        mounted.add(this);
+        clearTimeout(releaseTimer);
+        this._whythisMount(undefined);
+        return;
       }
-      connected.add(this);
-      this._whythisMount(undefined);
+      const stale = [...this._stale];
+      this._stale.clear();
+      for (const change of stale) {
+        if (change === "history") this._sendHistory();
+        else hooks.attribute(this._whythisId, change);
+      }
     }
 
     // Mounts the Rust widget; `crash` ({message, model}) makes it show the panic that stopped the last instance.
@@ -60,17 +123,30 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
     }
 
     disconnectedCallback() {
-      connected.delete(this);
+      unobserveNear(this);
+      mounted.delete(this);
+      this._stale.clear();
       if (this._whythisId) {
         const id = this._whythisId;
         this._whythisId = 0;
         hooks.disconnected(id);
       }
+      // The last widget gone: the engine's worker (and its memory) goes too; a new widget starts another.
+      if (mounted.size === 0) {
+        clearTimeout(releaseTimer);
+        releaseTimer = setTimeout(() => {
+          if (mounted.size === 0) hooks.idle();
+        }, RELEASE_AFTER_MS);
+      }
     }
 
     attributeChangedCallback(attr, before, after) {
-      if (this._whythisId && before !== after) {
-        hooks.attribute(this._whythisId, attr);
+      if (before === after) return;
+      if (attr === "hidden" || attr === "loading") {
+        this._wake();
+      } else if (this._whythisId) {
+        if (this.hasAttribute("hidden")) this._stale.add(attr);
+        else hooks.attribute(this._whythisId, attr);
       }
     }
 
@@ -81,20 +157,26 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
 
     set history(events) {
       this._history = events;
-      if (this._whythisId) {
-        let text;
-        try {
-          text = JSON.stringify(events === undefined ? null : events);
-        } catch (e) {
-          text = "not json: " + String(e && e.message);
-        }
-        hooks.history(this._whythisId, text);
+      if (!this._whythisId) return;
+      if (this.hasAttribute("hidden")) this._stale.add("history");
+      else this._sendHistory();
+    }
+
+    _sendHistory() {
+      let text;
+      try {
+        text = JSON.stringify(this._history === undefined ? null : this._history);
+      } catch (e) {
+        text = "not json: " + String(e && e.message);
       }
+      hooks.history(this._whythisId, text);
     }
 
     /** Reads the history again from the `history-key` localStorage entry. */
     refresh() {
-      if (this._whythisId) hooks.attribute(this._whythisId, "history-key");
+      if (!this._whythisId) return;
+      if (this.hasAttribute("hidden")) this._stale.add("history-key");
+      else hooks.attribute(this._whythisId, "history-key");
     }
 
     /** The current explanation document (docs/explanations.md §5) as a plain object, or null. */

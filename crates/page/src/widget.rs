@@ -95,6 +95,10 @@ fn make_hooks() -> JsValue {
     let document = Closure::<dyn Fn(u32) -> JsValue>::new(current_document);
     set("document", document.as_ref());
     document.forget();
+    // element.js: the last widget was disconnected.
+    let idle = Closure::<dyn Fn()>::new(worker::release);
+    set("idle", idle.as_ref());
+    idle.forget();
     hooks.into()
 }
 

@@ -89,6 +89,18 @@ pub fn give_up_worker(why: &str) {
     }
 }
 
+/// Lets the engine go when no widget is left on the page: its worker is terminated (its memory with
+/// it), and the next request opens a fresh port, into which each model is loaded again.
+pub fn release() {
+    if let Some(b) = BRIDGE.with(|b| b.borrow_mut().take()) {
+        b.dead.set(true);
+        for (_, tx) in b.pending.borrow_mut().drain() {
+            let _ = tx.send(Err(CallError::Restarted));
+        }
+        b.port.terminate();
+    }
+}
+
 /// The page's engine port, opened on first use and again after its engine crashed.
 pub fn bridge() -> Result<Rc<Bridge>, String> {
     if let Some(b) = BRIDGE.with(|b| b.borrow().clone()) {

@@ -54,7 +54,7 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
     };
     let pressed = move |v: bool| move || answer.with(|a| a.as_ref().map(|a| a.helpful == v).unwrap_or(false)).to_string();
     view! {
-        <div class="wt-fb" role="group" aria-labelledby=q_id.clone()>
+        <div class="wt-fb" part="feedback" role="group" aria-labelledby=q_id.clone()>
             <span id=q_id.clone() class="wt-fb-q">"Was this helpful?"</span>
             <button type="button" class="wt-btn wt-fb-yes" aria-pressed=pressed(true) on:click=move |_| rate(true)>
                 "Yes"
@@ -92,7 +92,7 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
 pub fn LogBar(ctx: Ctx) -> impl IntoView {
     let said = RwSignal::new(String::new());
     view! {
-        <div class="wt-log">
+        <div class="wt-log" part="feedback-log">
             <span>
                 {move || {
                     let n = ctx.log_size.get();

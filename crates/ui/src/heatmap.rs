@@ -125,7 +125,7 @@ pub fn Heatmap(ex: ItemExplanation, window: Vec<WindowEvent>, names: Vec<Display
     let header: Vec<String> = (0..window.len()).map(|p| names.get(p).map_or_else(String::new, |n| isolate(&n.short))).collect();
     let names: Vec<&'static str> = rows.iter().map(|r| r.name).collect();
     view! {
-        <figure class="wt-heat">
+        <figure class="wt-heat" part="heatmap">
             <figcaption class="wt-sub">
                 {if has_attention {
                     "Attention heatmap, next to occlusion and Shapley values"

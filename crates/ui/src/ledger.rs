@@ -76,7 +76,7 @@ pub fn LedgerView(ledger: Ledger, names: Vec<DisplayName>) -> impl IntoView {
         .filter_map(|s| names.get(s.position.0).map(|n| (isolate(&n.short), s.cosine)))
         .collect();
     view! {
-        <div class="wt-ledger">
+        <div class="wt-ledger" part="ledger">
             <h3 class="wt-sub">"Ledger"</h3>
             <div class="wt-ledger-grid">
                 <Group caption="By action" rows=by_action />

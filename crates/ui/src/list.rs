@@ -29,11 +29,11 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
     });
     let off_count = move || ctx.off.with(|o| o.len());
     view! {
-        <section class="wt" aria-labelledby="wt-heading">
-            <h2 id="wt-heading" class="wt-heading">{move || inputs.config.with(|c| c.label.clone())}</h2>
-            <div class="wt-alert" role="alert">{alert}</div>
-            <div class="wt-status" role="status">{move || ctx.status.get()}</div>
-            {move || inputs.notice.get().map(|n| view! { <p class="wt-notice" role="note">{n.message}</p> })}
+        <section class="wt" part="panel" aria-labelledby="wt-heading">
+            <h2 id="wt-heading" class="wt-heading" part="heading">{move || inputs.config.with(|c| c.label.clone())}</h2>
+            <div class="wt-alert" part="alert" role="alert">{alert}</div>
+            <div class="wt-status" part="status" role="status">{move || ctx.status.get()}</div>
+            {move || inputs.notice.get().map(|n| view! { <p class="wt-notice" part="notice" role="note">{n.message}</p> })}
             {waiting}
             <Show when=move || { off_count() > 0 }>
                 <p class="wt-whatif">
@@ -53,7 +53,7 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
                     </button>
                 </p>
             </Show>
-            <ol class="wt-list" aria-busy=move || ctx.busy.get().to_string()>
+            <ol class="wt-list" part="list" aria-busy=move || ctx.busy.get().to_string()>
                 // Rebuilt whole for each new ranking rather than a keyed `For`: `For` registers each row's
                 // owner as a child of the widget's root owner, which keeps a reference to it (and its
                 // allocation) until the widget goes, one per row ever shown (leptos 0.8 `For`,
@@ -79,15 +79,16 @@ fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
     let movement = rec.what_if.as_ref().map(|w| view! { <span class="wt-move">{w.movement.clone()}</span> });
     let title_for_button = title.clone();
     view! {
-        <li class="wt-item" data-item=item.0.to_string()>
+        <li class="wt-item" part="item" data-item=item.0.to_string()>
             <div class="wt-row">
                 <span class="wt-rank">{format!("#{rank}")}</span>
                 // <bdi>: a title's own direction, and a bidi control in it cannot reorder the row.
-                <bdi class="wt-title" title=full_title>{title}</bdi>
+                <bdi class="wt-title" part="title" title=full_title>{title}</bdi>
                 {movement}
                 <button
                     type="button"
                     class="wt-why"
+                    part="why"
                     id=button_id.clone()
                     aria-expanded=move || open().to_string()
                     aria-controls=panel_id.clone()
@@ -100,6 +101,7 @@ fn Item(ctx: Ctx, rec: Recommendation) -> impl IntoView {
             </div>
             <div
                 class="wt-panel"
+                part="explanation"
                 id=panel_id
                 role="region"
                 aria-labelledby=button_id

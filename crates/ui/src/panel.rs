@@ -52,9 +52,9 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
     let ex_deep = ex.clone();
     view! {
         <div class="wt-explained">
-            <p class="wt-narrative">{narrative}</p>
+            <p class="wt-narrative" part="narrative">{narrative}</p>
             {refining.then(|| view! { <p class="wt-note wt-refining">"Refining the Shapley values…"</p> })}
-            <div class="wt-cf">
+            <div class="wt-cf" part="counterfactuals">
                 {counterfactuals.into_iter().map(|s| view! { <p>{s}</p> }).collect_view()}
             </div>
             <Timeline ctx=ctx occlusion=ex.occlusion.clone() />
@@ -74,7 +74,7 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
                 <span aria-hidden="true">{move || if deep_open() { "▾ " } else { "▸ " }}</span>
                 "Deeper dive"
             </button>
-            <div class="wt-deep" id=deep_id hidden=move || !deep_open()>
+            <div class="wt-deep" part="deep-dive" id=deep_id hidden=move || !deep_open()>
                 <Show when=deep_open>
                     {
                         let ex = ex_deep.clone();

@@ -229,7 +229,8 @@ impl Ctx {
         let ctx = *self;
         spawn_local(async move {
             let result = fut.await;
-            if ctx.generation.get_value() == generation {
+            // An element disconnected meanwhile has disposed its state: its answer goes nowhere.
+            if ctx.generation.try_get_value() == Some(generation) {
                 done(ctx, result);
             }
         });

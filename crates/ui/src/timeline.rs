@@ -56,7 +56,7 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
     };
     let total = move || ctx.base.with(Vec::len);
     view! {
-        <div class="wt-timeline">
+        <div class="wt-timeline" part="timeline">
             <h3 class="wt-sub">"Your recent history and how each event weighs"</h3>
             <p class="wt-note">
                 "Bars to the right support this recommendation, bars to the left work against it. Switch an event off to see what you would be shown without it."
