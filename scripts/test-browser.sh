@@ -3,7 +3,8 @@
 #   1. component tests (wasm-bindgen-test, tests/e2e/components/tests/) through chromedriver;
 #   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk:
 #      demo.test.mjs (the storefront) and reliability.test.mjs (CSP, hostile catalogs, feedback storage,
-#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy). The demo's package is built with
+#      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy), trusted-types.test.mjs and
+#      catalog.test.mjs (names from an itemInfo resolver instead of catalog.json). The demo's package is built with
 #      the panic test hooks (WHYTHIS_TEST_HOOKS=1, feature test-hooks); a plain build-pkg.sh has none.
 # Needs (see README): chromium, chromium-driver, node + npm, the wasm32-unknown-unknown target,
 # wasm-bindgen-cli 0.2.130, trunk 0.21.14, and the default model in models/.
@@ -46,7 +47,7 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
   if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
     npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
   fi
-  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs reliability.test.mjs trusted-types.test.mjs
+  CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 demo.test.mjs reliability.test.mjs trusted-types.test.mjs catalog.test.mjs
   echo "== figures"
-  cat artifacts/metrics.json artifacts/reliability.json
+  cat artifacts/metrics.json artifacts/reliability.json artifacts/catalog.json
 fi
