@@ -221,7 +221,7 @@ export interface FeedbackDetail {
 }
 
 /**
- * Whose fault an error is: the card, the catalog, the ONNX model (unreadable, against the contract, or
+ * Whose fault an error is: the card, the catalog (or an `itemInfo` answer), the ONNX model (unreadable, against the contract, or
  * failing when it runs), a download, the history (unreadable, or naming items or actions the model does
  * not know), an empty history, the options, the worker, the page's Trusted Types policy ("trusted-types":
  * it kept the worker from starting, so the model runs on the main thread; the message names the policy
@@ -311,12 +311,31 @@ export interface WhyThisItemAttributes {
   hidden?: boolean;
 }
 
+/** One item's names, as a `catalog.json` entry has them: what an `ItemInfoResolver` answers. */
+export interface ItemInfo {
+  /** An id it was asked for. */
+  id: number;
+  /** The display title, shown as text, never as markup. */
+  title: string;
+  /** Genre or tag names (used by `sensitive-tags` and the tag ledger); default none. */
+  tags?: string[];
+}
+
+/**
+ * Names items on demand instead of the card's catalog.json (pkg/README, "A large catalog: itemInfo"):
+ * called with at most 100 ids, each asked once per model; answers at most one entry per id asked,
+ * within 10 s. Ids left out are named by their id. What it throws or rejects with is never shown.
+ */
+export type ItemInfoResolver = (ids: number[]) => Promise<ItemInfo[]> | ItemInfo[];
+
 /** `<why-this-item model="…card.json" top-k="5" history-key="…" verb="watched" label="…">` */
 export interface WhyThisItemElement extends HTMLElement {
   /** The visitor's history, oldest first. */
   history: History | undefined;
   /** Reads the history again from the `history-key` localStorage entry. */
   refresh(): void;
+  /** Names items on demand; when set, the card's catalog.json is not downloaded. Default null. */
+  itemInfo: ItemInfoResolver | null;
   /** The current ranking and the explanations computed so far. */
   readonly explanation: ExplanationDocument | null;
 }

@@ -4,9 +4,10 @@
 #   2. the end-to-end suite (tests/e2e, playwright-core + axe-core) against the demo built by Trunk:
 #      demo.test.mjs (the storefront) and reliability.test.mjs (CSP, hostile catalogs, feedback storage,
 #      memory over WHYTHIS_MEMORY_CYCLES cycles (default 200), privacy), trusted-types.test.mjs,
-#      element.test.mjs (lazy, hidden, disconnected) and manifest.test.mjs (custom-elements.json against
-#      the element and index.d.ts). The demo's package is built with the panic test hooks
-#      (WHYTHIS_TEST_HOOKS=1, feature test-hooks); a plain build-pkg.sh has none;
+#      element.test.mjs (lazy, hidden, disconnected), manifest.test.mjs (custom-elements.json against
+#      the element and index.d.ts) and catalog.test.mjs (names from an itemInfo resolver instead of
+#      catalog.json). The demo's package is built with the panic test hooks (WHYTHIS_TEST_HOOKS=1,
+#      feature test-hooks); a plain build-pkg.sh has none;
 #   3. bundlers.test.mjs: examples/vite-react and examples/webpack-vue, built from their lock files with
 #      that pkg/ as their dependency, served and opened in Chromium.
 # Needs (see README): chromium, chromium-driver, node + npm, the wasm32-unknown-unknown target,
@@ -51,12 +52,12 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
     npm ci --no-audit --no-fund --offline 2>/dev/null || npm ci --no-audit --no-fund
   fi
   CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 \
-    demo.test.mjs reliability.test.mjs trusted-types.test.mjs element.test.mjs manifest.test.mjs
+    demo.test.mjs reliability.test.mjs trusted-types.test.mjs element.test.mjs manifest.test.mjs catalog.test.mjs
   # The example apps install pkg/ as it is now (built above, with the test hooks) and bundle it.
   echo "== bundler examples (examples/vite-react, examples/webpack-vue: npm ci, build, open in Chromium)"
   bundlers_started=$(date +%s)
   CHROMIUM="$chromium" node --test --test-concurrency=1 --test-timeout=900000 bundlers.test.mjs
   echo "bundlers.test.mjs: $(( $(date +%s) - bundlers_started )) s"
   echo "== figures"
-  cat artifacts/metrics.json artifacts/reliability.json artifacts/bundlers.json
+  cat artifacts/metrics.json artifacts/reliability.json artifacts/catalog.json artifacts/bundlers.json
 fi

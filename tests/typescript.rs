@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use whythis::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord};
 use whythis::explain::{explain, AttentionDetail, Estimator, ExplainOptions, ExplanationDocument};
-use whythis::model::{Event, History, ItemId, Position};
+use whythis::model::{CatalogEntry, Event, History, ItemId, Position};
 
 /// One member of an interface.
 #[derive(Debug, Clone)]
@@ -308,6 +308,9 @@ fn the_declarations_match_what_rust_writes() {
     };
     checker.check("FeedbackDetail", &to_json(&FeedbackDetail { record: record.clone(), stored: false }), "feedback event");
     checker.check("FeedbackDetail", &to_json(&FeedbackRecord { reason: None, ..record }), "feedback log record");
+    // What a resolver answers is read as a catalog entry.
+    let entry = CatalogEntry { id: ItemId(50), title: "Star Wars (1977)".into(), tags: vec!["Sci-Fi".into()] };
+    checker.check("ItemInfo", &to_json(&entry), "item info");
 
     assert!(checker.errors.is_empty(), "index.d.ts and the Rust types disagree:\n{}", checker.errors.join("\n"));
     assert_eq!(checker.unseen(), Vec::<String>::new(), "declared in index.d.ts, never written by Rust");
@@ -317,7 +320,7 @@ fn the_declarations_match_what_rust_writes() {
         "AttentionLayers", "ShapleyValues", "ShapleyEntry", "Counterfactuals", "CounterfactualSet", "RecentVsLongTerm",
         "Ledger", "SimilarityEntry", "Cost", "ExplainOptions", "HistoryEvent", "DisplayName", "WhatIf", "RankChange",
         "CounterfactualSearch",
-        "ErrorDetail", "FeedbackDetail",
+        "ErrorDetail", "FeedbackDetail", "ItemInfo",
     ] {
         assert!(checked.contains(name), "no value reached {name}: the samples no longer cover it");
     }
@@ -329,9 +332,11 @@ fn the_inputs_optional_fields_are_those_serde_lets_the_host_leave_out() {
     let full_options = to_json(&ExplainOptions { item: Some(ItemId(1)), time_budget_ms: Some(1), max_windows: Some(1), ..ExplainOptions::default() });
     let full_event = json!({ "item": 50, "action": "rated_5", "ts": 881250949 });
     type Reader = fn(Value) -> bool;
-    let inputs: [(&str, Value, Reader); 2] = [
+    let full_entry = json!({ "id": 50, "title": "Star Wars (1977)", "tags": ["Sci-Fi"] });
+    let inputs: [(&str, Value, Reader); 3] = [
         ("ExplainOptions", full_options, |v| serde_json::from_value::<ExplainOptions>(v).is_ok()),
         ("HistoryEvent", full_event, |v| serde_json::from_value::<Event>(v).is_ok()),
+        ("ItemInfo", full_entry, |v| serde_json::from_value::<CatalogEntry>(v).is_ok()),
     ];
     for (name, full, reads) in inputs {
         let object = full.as_object().unwrap();

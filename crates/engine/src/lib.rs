@@ -5,34 +5,131 @@
 
 use whythis_js::protocol::{self, Answer, Call, Reply, Request};
 use whythis_types::boundary::{ErrorCode, WidgetError};
-use whythis_explain::{explain, ExplainOptions, ExplanationDocument};
+use whythis_explain::{explain, explain_rewordable, ExplainOptions, ExplanationDocument, Rewordable};
 use whythis_model::bounded_list::TOO_MANY;
 use whythis_model::history::MAX_HISTORY_EVENTS;
-use whythis_model::{Catalog, History, ModelCard, Scorer};
+use whythis_model::{Catalog, CatalogEntry, History, ItemId, Lookups, ModelCard, Scorer};
 use wasm_bindgen::prelude::*;
 
 /// A loaded model with its catalog: `new Engine(cardBytes, onnxBytes, catalogBytes?)`.
 #[wasm_bindgen]
 pub struct Engine {
     scorer: Scorer,
-    catalog: Catalog,
+    names: Names,
+}
+
+/// Where an engine's titles and tags come from.
+enum Names {
+    /// The whole catalog, downloaded with the model (or none).
+    Whole(Catalog),
+    /// The host page's resolver, asked id by id (pkg/README "A large catalog: itemInfo").
+    Asked(Lookups),
+}
+
+/// What one step of a looked-up explanation came to.
+pub enum Step {
+    /// The document, done.
+    Done(ExplanationDocument),
+    /// These ids need names first.
+    Ask(Vec<ItemId>),
+}
+
+/// An explanation waiting for names: what it was asked, the ids the page is asked to name, and the
+/// explanation itself once only its counterfactuals' replacing items lack names.
+pub struct Pending {
+    key: u32,
+    history: History,
+    options: ExplainOptions,
+    asked: Vec<ItemId>,
+    explained: Option<Rewordable>,
+}
+
+fn failed(e: whythis_explain::ExplainError) -> WidgetError {
+    WidgetError::new(ErrorCode::from(&e), e.to_string())
 }
 
 impl Engine {
-    /// Loads a card, its ONNX bytes and its catalog; the error's code names the input at fault.
-    pub fn load(card: &[u8], onnx: &[u8], catalog: Option<&[u8]>) -> Result<Engine, WidgetError> {
+    /// Loads a card, its ONNX bytes and its catalog; the error's code names the input at fault. With
+    /// `lookup`, names are asked of the page instead (see [`Engine::step`]).
+    pub fn load(card: &[u8], onnx: &[u8], catalog: Option<&[u8]>, lookup: bool) -> Result<Engine, WidgetError> {
         let card = ModelCard::from_json(card).map_err(|e| WidgetError::new(ErrorCode::Card, e.to_string()))?;
-        let catalog = match catalog {
-            Some(bytes) => Catalog::from_json(bytes, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, e.to_string()))?,
-            None => Catalog::default(),
+        let names = match catalog {
+            Some(bytes) => Names::Whole(Catalog::from_json(bytes, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, e.to_string()))?),
+            None if lookup => Names::Asked(Lookups::new(card.num_items)),
+            None => Names::Whole(Catalog::default()),
         };
         let scorer = Scorer::load(card, onnx).map_err(|e| WidgetError::new(ErrorCode::Model, e.to_string()))?;
-        Ok(Engine { scorer, catalog })
+        Ok(Engine { scorer, names })
     }
 
-    /// Explains a history; the error's code says whose fault a failure is.
+    fn catalog(&self) -> &Catalog {
+        match &self.names {
+            Names::Whole(c) => c,
+            Names::Asked(l) => l.catalog(),
+        }
+    }
+
+    /// Explains a history with the names known now; the error's code says whose fault a failure is.
     pub fn explain_history(&self, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, WidgetError> {
-        explain(&self.scorer, &self.catalog, history, options).map_err(|e| WidgetError::new(ErrorCode::from(&e), e.to_string()))
+        explain(&self.scorer, self.catalog(), history, options).map_err(failed)
+    }
+
+    /// Takes the page's answer to the lookup `pending` asked (all of it or none).
+    pub fn accept(&mut self, pending: &Pending, answers: Vec<CatalogEntry>) -> Result<(), WidgetError> {
+        match &mut self.names {
+            Names::Asked(lookups) => lookups.accept(&pending.asked, answers).map_err(|e| WidgetError::new(ErrorCode::from(&e), e.to_string())),
+            Names::Whole(_) => Ok(()),
+        }
+    }
+
+    /// The next step of an explanation whose names are looked up: rank, and ask for the names of the
+    /// window and of the items shown; then explain, and ask once more for the items its counterfactuals
+    /// name; then word it again with those. A catalog downloaded whole explains at once.
+    pub fn step(&self, pending: &mut Pending) -> Result<Step, WidgetError> {
+        let step = self.next_step(pending)?;
+        if let Step::Ask(ids) = &step {
+            pending.asked = ids.clone();
+        }
+        Ok(step)
+    }
+
+    fn next_step(&self, pending: &mut Pending) -> Result<Step, WidgetError> {
+        let Names::Asked(lookups) = &self.names else {
+            return self.explain_history(&pending.history, &pending.options).map(Step::Done);
+        };
+        let (history, options) = (&pending.history, &pending.options);
+        if let Some(mut explained) = pending.explained.take() {
+            explained.reword(self.scorer.card(), lookups.catalog(), history, options).map_err(failed)?;
+            return Ok(Step::Done(explained.document));
+        }
+        let ranking = explain_rewordable(&self.scorer, lookups.catalog(), history, &ExplainOptions { rank_only: true, ..options.clone() })
+            .map_err(failed)?;
+        let missing = lookups.missing(ranking.document.named_items());
+        if !missing.is_empty() {
+            return Ok(Step::Ask(missing));
+        }
+        if options.rank_only {
+            return Ok(Step::Done(ranking.document));
+        }
+        let explained = explain_rewordable(&self.scorer, lookups.catalog(), history, options).map_err(failed)?;
+        let missing = lookups.missing(explained.document.named_items());
+        if missing.is_empty() {
+            return Ok(Step::Done(explained.document));
+        }
+        pending.explained = Some(explained);
+        Ok(Step::Ask(missing))
+    }
+}
+
+impl Pending {
+    /// An explanation of `history` with the model under `key`, not started.
+    pub fn new(key: u32, history: History, options: ExplainOptions) -> Pending {
+        Pending { key, history, options, asked: Vec::new(), explained: None }
+    }
+
+    /// The ids its last step asked for (empty before the first).
+    pub fn asked(&self) -> &[ItemId] {
+        &self.asked
     }
 }
 
@@ -43,7 +140,7 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(card: &[u8], onnx: &[u8], catalog: Option<Vec<u8>>) -> Result<Engine, JsValue> {
         whythis_js::panic::install_hook();
-        Engine::load(card, onnx, catalog.as_deref()).map_err(thrown)
+        Engine::load(card, onnx, catalog.as_deref(), false).map_err(thrown)
     }
 
     /// Explains a history (an array of events, oldest first) with options (an object, every key
@@ -96,7 +193,12 @@ fn thrown(error: WidgetError) -> JsValue {
 #[wasm_bindgen]
 pub struct EngineHost {
     engines: Vec<(u32, Engine)>,
+    /// Explanations waiting for the page's names, by the id of their `Explain` call, oldest first.
+    pending: Vec<(u32, Pending)>,
 }
+
+/// The most explanations that wait for names at once; a page that never answers loses the oldest.
+const MAX_PENDING: usize = 32;
 
 impl Default for EngineHost {
     fn default() -> Self {
@@ -110,7 +212,7 @@ impl EngineHost {
     #[wasm_bindgen(constructor)]
     pub fn new() -> EngineHost {
         whythis_js::panic::install_hook();
-        EngineHost { engines: Vec::new() }
+        EngineHost { engines: Vec::new(), pending: Vec::new() }
     }
 
     /// Answers one [`Call`] with an [`Answer`]; a request the engine refuses is a `refused` reply, not
@@ -118,7 +220,7 @@ impl EngineHost {
     pub fn handle(&mut self, call: JsValue) -> Result<JsValue, JsError> {
         let id = js_sys::Reflect::get(&call, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
         let reply = match serde_wasm_bindgen::from_value::<Call>(call) {
-            Ok(call) => self.answer(call.request),
+            Ok(call) => self.answer(id, call.request),
             // Not the visitor's doing: the two modules disagree, which only a bug or a mixed deployment does.
             Err(_) => Reply::Refused(WidgetError::new(
                 ErrorCode::Internal,
@@ -132,11 +234,12 @@ impl EngineHost {
 }
 
 impl EngineHost {
-    fn answer(&mut self, request: Request) -> Reply {
+    fn answer(&mut self, id: u32, request: Request) -> Reply {
         match request {
-            Request::Load { key, card, onnx, catalog } => {
+            Request::Load { key, card, onnx, catalog, lookup } => {
                 self.engines.retain(|(k, _)| *k != key);
-                match Engine::load(&card.0.to_vec(), &onnx.0.to_vec(), catalog.map(|c| c.0.to_vec()).as_deref()) {
+                self.pending.retain(|(_, p)| p.key != key);
+                match Engine::load(&card.0.to_vec(), &onnx.0.to_vec(), catalog.map(|c| c.0.to_vec()).as_deref(), lookup) {
                     Ok(engine) => {
                         self.engines.push((key, engine));
                         Reply::Loaded
@@ -146,17 +249,44 @@ impl EngineHost {
             }
             #[cfg(feature = "test-hooks")]
             Request::Explain { panic: true, history, .. } => test_engine_panic(&history),
-            Request::Explain { key, history, options, .. } => {
-                let Some((_, engine)) = self.engines.iter().find(|(k, _)| *k == key) else {
-                    return Reply::Refused(WidgetError::new(ErrorCode::Internal, "this model is not loaded in the engine"));
+            Request::Explain { key, history, options, .. } => self.step(id, Pending::new(key, history, options)),
+            Request::Names { call, answers } => {
+                let Some(index) = self.pending.iter().position(|(c, _)| *c == call) else {
+                    return Reply::Refused(WidgetError::new(ErrorCode::Internal, "the engine has no explanation waiting for these names"));
                 };
-                match engine.explain_history(&history, &options) {
-                    Ok(doc) => Reply::Explained(Box::new(doc)),
+                let (_, pending) = self.pending.remove(index);
+                let Some((_, engine)) = self.engines.iter_mut().find(|(k, _)| *k == pending.key) else {
+                    return not_loaded();
+                };
+                match engine.accept(&pending, answers) {
+                    Ok(()) => self.step(call, pending),
                     Err(e) => Reply::Refused(e),
                 }
             }
         }
     }
+
+    /// Runs an explanation's next step; one that asks for names waits under `call` for them.
+    fn step(&mut self, call: u32, mut pending: Pending) -> Reply {
+        let Some((_, engine)) = self.engines.iter().find(|(k, _)| *k == pending.key) else {
+            return not_loaded();
+        };
+        match engine.step(&mut pending) {
+            Ok(Step::Done(doc)) => Reply::Explained(Box::new(doc)),
+            Ok(Step::Ask(ids)) => {
+                if self.pending.len() >= MAX_PENDING {
+                    self.pending.remove(0);
+                }
+                self.pending.push((call, pending));
+                Reply::Lookup { ids }
+            }
+            Err(e) => Reply::Refused(e),
+        }
+    }
+}
+
+fn not_loaded() -> Reply {
+    Reply::Refused(WidgetError::new(ErrorCode::Internal, "this model is not loaded in the engine"))
 }
 
 /// Test hook: a real panic in the engine, for the browser tests of panic containment. Its message
@@ -166,4 +296,86 @@ impl EngineHost {
 fn test_engine_panic(history: &History) -> ! {
     let first = history.events.first().map(|e| e.item).unwrap_or(0);
     panic!("test panic in the engine, requested by the browser tests, at item {first}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whythis_model::Event;
+
+    fn read(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../../models/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("models/{name}: {e}"))
+    }
+
+    fn engine(lookup: bool) -> Engine {
+        let catalog = (!lookup).then(|| read("catalog.json"));
+        Engine::load(&read("sasrec.card.json"), &read("sasrec.onnx"), catalog.as_deref(), lookup).unwrap()
+    }
+
+    /// The shipped catalog's entries for the ids asked, as a host's resolver would answer.
+    fn answer(ids: &[ItemId]) -> Vec<CatalogEntry> {
+        let all = Catalog::from_json(&read("catalog.json"), 1682).unwrap();
+        ids.iter().filter_map(|id| all.get(*id).cloned()).collect()
+    }
+
+    fn history(items: &[u32]) -> History {
+        History { events: items.iter().map(|&item| Event { item: item as i64, action: Some("rated_4".into()), ts: None }).collect() }
+    }
+
+    #[test]
+    fn looked_up_names_give_the_document_the_whole_catalog_gives() {
+        let whole = engine(false);
+        let mut asked_engine = engine(true);
+        for items in [&[258, 286, 302, 313, 328, 748, 751, 1007][..], &[50, 172, 181, 1, 121, 7, 98, 174, 168, 56, 64, 100]] {
+            let h = history(items);
+            let options = ExplainOptions { top_k: 5, permutations: 32, ..ExplainOptions::default() };
+            let expected = whole.explain_history(&h, &options).unwrap();
+            let mut pending = Pending::new(1, h.clone(), options.clone());
+            let ranking = asked_engine.explain_history(&h, &ExplainOptions { rank_only: true, ..options.clone() }).unwrap();
+            let mut rounds = Vec::new();
+            let doc = loop {
+                match asked_engine.step(&mut pending).unwrap() {
+                    Step::Done(doc) => break doc,
+                    Step::Ask(ids) => {
+                        assert!(rounds.len() < 3, "asked too often: {rounds:?}");
+                        asked_engine.accept(&pending, answer(&ids)).unwrap();
+                        rounds.push(ids);
+                    }
+                }
+            };
+            assert_eq!(doc, expected, "the same document, names and sentences included");
+            // The first round asks exactly the window and the items shown; the rest only what the
+            // explanation names besides, and no id twice.
+            let mut first = rounds[0].clone();
+            first.sort();
+            let mut shown = ranking.named_items();
+            shown.sort();
+            assert_eq!(first, shown);
+            let all: Vec<ItemId> = rounds.concat();
+            let unique: std::collections::HashSet<ItemId> = all.iter().copied().collect();
+            assert_eq!(unique.len(), all.len());
+            let named: std::collections::HashSet<ItemId> = expected.named_items().into_iter().collect();
+            assert!(all.iter().all(|id| named.contains(id)));
+            assert!(named.iter().all(|id| unique.contains(id) || asked_before(&asked_engine, *id)));
+        }
+    }
+
+    fn asked_before(engine: &Engine, id: ItemId) -> bool {
+        matches!(&engine.names, Names::Asked(l) if l.missing([id]).is_empty())
+    }
+
+    #[test]
+    fn a_refused_answer_is_the_catalogs_fault_and_names_no_item() {
+        let mut e = engine(true);
+        let mut pending = Pending::new(1, history(&[258, 286, 302]), ExplainOptions { rank_only: true, ..ExplainOptions::default() });
+        let Step::Ask(ids) = e.step(&mut pending).unwrap() else { panic!("a fresh lookup engine asks first") };
+        let stranger = (1..).map(ItemId).find(|i| !ids.contains(i)).unwrap();
+        let err = e.accept(&pending, vec![CatalogEntry { id: stranger, title: "?".into(), tags: vec![] }]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Catalog);
+        for id in [258, 286, 302, stranger.0] {
+            assert!(!err.message.contains(&id.to_string()), "{}", err.message);
+        }
+        // Nothing was taken: the same ids are asked again.
+        assert!(matches!(e.step(&mut pending).unwrap(), Step::Ask(again) if again == ids));
+    }
 }

@@ -15,7 +15,7 @@ use crate::options::{AttentionDetail, ExplainOptions, MAX_VERB_CHARS};
 use crate::rescoring::Rescorer;
 use crate::shapley::{shapley, ShapleyRequest};
 use crate::wording::movement;
-use whythis_model::{Candidates, Catalog, History, ModelCard, ModelError, Position, Ranked, Ranking, Scorer, Window};
+use whythis_model::{Candidates, Catalog, History, ItemId, ModelCard, ModelError, Position, Rank, Ranked, Ranking, Scorer, Window};
 
 /// The most items one request may rank.
 pub const MAX_TOP_K: usize = 100;
@@ -35,6 +35,65 @@ pub const MAX_SENSITIVE: usize = 10_000;
 /// `options.without`, the ranking and every explanation are of the window without those events, among
 /// the full window's candidates (docs/contract.md §2), and the document says where each item ranked before.
 pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<ExplanationDocument, ExplainError> {
+    explain_rewordable(scorer, catalog, history, options).map(|e| e.document)
+}
+
+/// An explanation whose sentences can be worded again from a catalog that has learned more names
+/// (a looked-up catalog learns the counterfactuals' replacing items only once they are known).
+#[derive(Debug, Clone)]
+pub struct Rewordable {
+    /// The document.
+    pub document: ExplanationDocument,
+    /// The sentence saying Shapley sampling was cut short, which the narratives repeat.
+    shapley_degraded: Option<String>,
+}
+
+impl Rewordable {
+    /// Words every explained item's sentences again with `catalog`: the numbers stay, the names are
+    /// the catalog's now. `history` and `options` must be the ones the explanation was made from.
+    pub fn reword(&mut self, card: &ModelCard, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<(), ExplainError> {
+        let full = Window::new(card, history)?;
+        let without = left_out(&options.without, full.len())?;
+        let window = full.without(&without);
+        let naming = Naming::new(catalog, &options.sensitive_items, &options.sensitive_tags, options.verb.as_deref());
+        for rec in &mut self.document.recommendations {
+            if let Some(explanation) = rec.explanation.as_mut() {
+                word(explanation, &window, &naming, rec.item, rec.rank, options.top_k, without.len(), self.shapley_degraded.as_deref());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites an explanation's sentences from its numbers (the narrative's templates).
+#[allow(clippy::too_many_arguments)]
+fn word(e: &mut ItemExplanation, window: &Window, naming: &Naming, item: ItemId, rank: Rank, k: usize, left_out: usize, degraded: Option<&str>) {
+    let words = narrative(&NarrativeFacts {
+        window,
+        naming,
+        item,
+        rank,
+        k,
+        left_out,
+        occlusion: &e.occlusion,
+        shapley: &e.shapley,
+        attention: e.attention.as_deref(),
+        counterfactual: &e.counterfactual,
+        recent: &e.recent_vs_long_term,
+        ledger: &e.ledger,
+        degraded,
+    });
+    e.narrative = words.summary;
+    e.narrative_template = words.template;
+    e.counterfactual_sentences = words.counterfactual_sentences;
+    e.verdict = words.verdict;
+    e.deep_dive = words.deep_dive;
+    e.per_event_summary = words.per_event_summary;
+    e.shapley_note = words.shapley_note;
+}
+
+/// [`explain`], keeping what [`Rewordable::reword`] needs.
+pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<Rewordable, ExplainError> {
     check(options)?;
     let budget = Budget::start(options);
     let card = scorer.card();
@@ -66,7 +125,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         });
     }
     if options.rank_only {
-        return Ok(document);
+        return Ok(Rewordable { document, shapley_degraded: None });
     }
 
     let items = targets.iter().map(|r| r.item).collect();
@@ -107,21 +166,6 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
     for (t, rec) in document.recommendations.iter_mut().enumerate() {
         let item_ledger = ledger(&window, &occlusions[t], &naming, rec.item, scorer.embedding());
         let cf = &counterfactual_sets[t];
-        let words = narrative(&NarrativeFacts {
-            window: &window,
-            naming: &naming,
-            item: rec.item,
-            rank: rec.rank,
-            k: options.top_k,
-            left_out: without.len(),
-            occlusion: &occlusions[t],
-            shapley: &shapleys[t],
-            attention: last_layer.as_deref(),
-            counterfactual: cf,
-            recent: &recents[t],
-            ledger: &item_ledger,
-            degraded: shapley_degraded.as_deref(),
-        });
         rec.explanation = Some(ItemExplanation {
             occlusion: occlusions[t].clone(),
             attention: last_layer.clone(),
@@ -129,15 +173,18 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
             counterfactual: cf.clone(),
             recent_vs_long_term: recents[t].clone(),
             ledger: item_ledger,
-            narrative: words.summary,
-            narrative_template: words.template,
-            counterfactual_sentences: words.counterfactual_sentences,
-            verdict: words.verdict,
-            deep_dive: words.deep_dive,
-            per_event_summary: words.per_event_summary,
-            shapley_note: words.shapley_note,
+            narrative: String::new(),
+            narrative_template: String::new(),
+            counterfactual_sentences: Vec::new(),
+            verdict: None,
+            deep_dive: Vec::new(),
+            per_event_summary: String::new(),
+            shapley_note: String::new(),
             attention_layers: layers.clone(),
         });
+        if let Some(explanation) = rec.explanation.as_mut() {
+            word(explanation, &window, &naming, rec.item, rec.rank, options.top_k, without.len(), shapley_degraded.as_deref());
+        }
     }
     let by_method = rescorer.windows_by_method().clone();
     document.cost = Some(Cost {
@@ -146,7 +193,7 @@ pub fn explain(scorer: &Scorer, catalog: &Catalog, history: &History, options: &
         by_method,
         degraded,
     });
-    Ok(document)
+    Ok(Rewordable { document, shapley_degraded })
 }
 
 /// The document of a ranking alone: the window and each item's rank, score and names, unexplained.

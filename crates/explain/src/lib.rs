@@ -21,4 +21,4 @@ pub mod shapley;
 pub use whythis_types::explain::*;
 
 pub use error::ExplainError;
-pub use explainer::explain;
+pub use explainer::{explain, explain_rewordable, Rewordable};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
-use whythis_types::model::History;
+use whythis_types::model::{CatalogEntry, History, ItemId};
 
 /// A request with the id its answer carries back.
 #[derive(Serialize, Deserialize)]
@@ -35,8 +35,12 @@ pub enum Request {
         card: Bytes,
         /// The ONNX file's bytes, handed over without a copy into the page's memory.
         onnx: Bytes,
-        /// The catalog's bytes, if the card names one.
+        /// The catalog's bytes, if the card names one and the page downloaded it.
         catalog: Option<Bytes>,
+        /// True when names are asked of the host page instead (`el.itemInfo`): explaining may then
+        /// answer [`Reply::Lookup`] first.
+        #[serde(default)]
+        lookup: bool,
     },
     /// Explains (or only ranks) a history with the model loaded under `key`.
     Explain {
@@ -50,6 +54,14 @@ pub enum Request {
         #[cfg(feature = "test-hooks")]
         #[serde(default)]
         panic: bool,
+    },
+    /// The host's answer to a [`Reply::Lookup`]: the engine takes it (all or nothing) and goes on with
+    /// the explanation waiting under `call`.
+    Names {
+        /// The id of the `Explain` call the lookup belongs to.
+        call: u32,
+        /// The entries the host's resolver gave for the ids asked.
+        answers: Vec<CatalogEntry>,
     },
 }
 
@@ -70,6 +82,12 @@ pub enum Reply {
     Loaded,
     /// The explanation document.
     Explained(Box<ExplanationDocument>),
+    /// The explanation needs names the engine does not have: the page asks its resolver for these ids
+    /// (at most `MAX_LOOKUP_IDS`) and sends [`Request::Names`] with the `Explain` call's id.
+    Lookup {
+        /// The ids to name.
+        ids: Vec<ItemId>,
+    },
     /// The engine refused the request: the code says whose fault it is.
     Refused(WidgetError),
     /// Written by `engine-host.js`: this request made the engine panic (the message, numbers masked).

@@ -75,6 +75,7 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
       super();
       this._whythisId = 0;
       this._history = undefined;
+      this._itemInfo = null;
       this._near = false;
       // While hidden, a mounted widget does no work: what changed waits here until it is shown.
       this._stale = new Set();
@@ -97,6 +98,11 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
           const early = this.history;
           delete this.history;
           this._history = early;
+        }
+        if (Object.prototype.hasOwnProperty.call(this, "itemInfo")) {
+          const early = this.itemInfo;
+          delete this.itemInfo;
+          this._itemInfo = typeof early === "function" ? early : null;
         }
         this._stale.clear();
         unobserveNear(this);
@@ -170,6 +176,24 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
         text = "not json: " + String(e && e.message);
       }
       hooks.history(this._whythisId, text);
+    }
+
+    /**
+     * The host's names for items, asked on demand instead of downloading the card's catalog:
+     * `async (ids) => [{id, title, tags?}, …]`, or null for the catalog (pkg/README, "A large catalog").
+     */
+    get itemInfo() {
+      return this._itemInfo;
+    }
+
+    set itemInfo(resolver) {
+      const next = typeof resolver === "function" ? resolver : null;
+      const changed = (next === null) !== (this._itemInfo === null);
+      this._itemInfo = next;
+      // From the catalog to a resolver or back, the model loads again (with or without its catalog).
+      if (!changed || !this._whythisId) return;
+      if (this.hasAttribute("hidden")) this._stale.add("model");
+      else hooks.attribute(this._whythisId, "model");
     }
 
     /** Reads the history again from the `history-key` localStorage entry. */

@@ -1,18 +1,20 @@
 //! Fetching a model (card, ONNX, catalog) once per page and running it behind the engine port (the
 //! worker, or the engine module on the main thread when there is no worker). The page keeps the
-//! model's bytes so that a restarted engine gets the model again on its next request.
+//! model's bytes so that a restarted engine gets the model again on its next request. A widget with an
+//! `itemInfo` resolver loads the model without its catalog and answers the engine's lookups with it
+//! (pkg/README "A large catalog: itemInfo").
 
-use crate::worker::{self, js_message, Bridge, CallError};
+use crate::worker::{self, js_message, Bridge, CallError, Explained};
 use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
-use whythis_types::model::{Catalog, History, ModelCard};
+use whythis_types::model::{Catalog, CatalogEntry, History, ItemId, ModelCard, MAX_LOOKUP_IDS};
 use whythis_ui::ModelInfo;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// A loaded model.
@@ -24,12 +26,19 @@ pub struct Loaded {
     card: Vec<u8>,
     onnx: js_sys::Uint8Array,
     catalog: Option<Vec<u8>>,
+    /// Names are asked of the widget's resolver, not read from a catalog.
+    lookup: bool,
     /// The engine port it was last loaded into (see `Bridge::generation`).
     loaded_into: Cell<u32>,
 }
 
 /// How often one request is sent again after other requests crashed the engine before it ran.
 const MAX_RESTARTS: u32 = 3;
+/// The most lookups one explanation makes: the engine asks for the window and the items shown (a
+/// hundred ids a round), then once for the counterfactuals' items.
+const MAX_LOOKUP_ROUNDS: u32 = 4;
+/// How long the host's resolver may take to answer one lookup.
+const LOOKUP_TIMEOUT_MS: i32 = 10_000;
 
 type LoadFuture = Shared<LocalBoxFuture<'static, Result<Rc<Loaded>, WidgetError>>>;
 
@@ -39,21 +48,24 @@ thread_local! {
 }
 
 /// The model at this absolute card URL, loaded once per page (a failed load is tried again next time).
-pub fn load(card_url: &str) -> LoadFuture {
-    if let Some(f) = MODELS.with(|m| m.borrow().get(card_url).cloned()) {
+/// With `lookup`, its catalog is not downloaded: names come from the widget's resolver.
+pub fn load(card_url: &str, lookup: bool) -> LoadFuture {
+    let cache_key = format!("{}{card_url}", if lookup { "lookup " } else { "" });
+    if let Some(f) = MODELS.with(|m| m.borrow().get(&cache_key).cloned()) {
         return f;
     }
     let url = card_url.to_string();
+    let key = cache_key.clone();
     let fut = async move {
-        let result = load_uncached(&url).await;
+        let result = load_uncached(&url, lookup).await;
         if result.is_err() {
-            MODELS.with(|m| m.borrow_mut().remove(&url));
+            MODELS.with(|m| m.borrow_mut().remove(&key));
         }
         result
     }
     .boxed_local()
     .shared();
-    MODELS.with(|m| m.borrow_mut().insert(card_url.to_string(), fut.clone()));
+    MODELS.with(|m| m.borrow_mut().insert(cache_key, fut.clone()));
     fut
 }
 
@@ -82,13 +94,13 @@ async fn fetch_array(url: &str, what: &str) -> Result<js_sys::Uint8Array, Widget
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 
-async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
+async fn load_uncached(card_url: &str, lookup: bool) -> Result<Rc<Loaded>, WidgetError> {
     // Starts the engine (its download and compilation) while the model downloads.
     let _ = worker::bridge();
     let card_bytes = fetch_bytes(card_url, "model card").await?;
     let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new(ErrorCode::Card, capitalise(&e.to_string())))?;
     let onnx_url = resolve(&card.onnx, card_url)?;
-    let catalog_url = card.catalog.as_deref().map(|c| resolve(c, card_url)).transpose()?;
+    let catalog_url = card.catalog.as_deref().filter(|_| !lookup).map(|c| resolve(c, card_url)).transpose()?;
     let onnx_fut = fetch_array(&onnx_url, "ONNX model");
     let catalog_fut = async {
         match &catalog_url {
@@ -113,7 +125,7 @@ async fn load_uncached(card_url: &str) -> Result<Rc<Loaded>, WidgetError> {
         k.set(v + 1);
         v
     });
-    let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, loaded_into: Cell::new(0) };
+    let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, lookup, loaded_into: Cell::new(0) };
     loaded.bridge().await.map_err(|e| match e {
         // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
         CallError::Crashed(m) => WidgetError::new(
@@ -146,7 +158,7 @@ impl Loaded {
             if self.loaded_into.get() == bridge.generation() {
                 return Ok(bridge);
             }
-            match bridge.load(self.key, &self.card, &self.onnx, self.catalog.as_deref()).await {
+            match bridge.load(self.key, &self.card, &self.onnx, self.catalog.as_deref(), self.lookup).await {
                 Ok(()) => {
                     self.loaded_into.set(bridge.generation());
                     return Ok(bridge);
@@ -164,31 +176,85 @@ impl Loaded {
         }
     }
 
-    /// Explains a history behind the engine port. `panic` is the test hook's: the engine panics instead.
+    /// Explains a history behind the engine port, answering the engine's lookups with `resolver` (the
+    /// widget's `itemInfo`). `panic` is the test hook's: the engine panics instead.
     pub fn explain(
         self: &Rc<Self>,
         history: History,
         options: ExplainOptions,
+        resolver: Option<js_sys::Function>,
         #[cfg(feature = "test-hooks")] panic: bool,
     ) -> LocalBoxFuture<'static, Result<ExplanationDocument, WidgetError>> {
         let this = self.clone();
         async move {
             let mut restarts = 0;
-            loop {
+            'again: loop {
                 let bridge = this.bridge().await.map_err(engine_error)?;
                 #[cfg(feature = "test-hooks")]
-                let answer = bridge.explain(this.key, history.clone(), options.clone(), panic).await;
+                let mut answer = bridge.explain(this.key, history.clone(), options.clone(), panic).await;
                 #[cfg(not(feature = "test-hooks"))]
-                let answer = bridge.explain(this.key, history.clone(), options.clone()).await;
-                match answer {
-                    // Another request crashed the engine before this one ran: ask the fresh engine.
-                    Err(CallError::Restarted) if restarts < MAX_RESTARTS => restarts += 1,
-                    other => return other.map_err(engine_error),
+                let mut answer = bridge.explain(this.key, history.clone(), options.clone()).await;
+                let mut rounds = 0;
+                loop {
+                    match answer {
+                        Ok(Explained::Document(doc)) => return Ok(doc),
+                        Ok(Explained::Lookup { call, ids }) if rounds < MAX_LOOKUP_ROUNDS => {
+                            rounds += 1;
+                            // A resolver taken away since the model loaded names nothing: items keep their ids.
+                            let answers = match &resolver {
+                                Some(resolver) => look_up(resolver, &ids).await?,
+                                None => Vec::new(),
+                            };
+                            answer = bridge.names(call, answers).await;
+                        }
+                        Ok(Explained::Lookup { .. }) => {
+                            return Err(WidgetError::new(ErrorCode::Internal, "The recommender kept asking for item names; this is a bug in whythis."))
+                        }
+                        // Another request crashed the engine before this one ran: ask the fresh engine.
+                        Err(CallError::Restarted) if restarts < MAX_RESTARTS => {
+                            restarts += 1;
+                            continue 'again;
+                        }
+                        Err(e) => return Err(engine_error(e)),
+                    }
                 }
             }
         }
         .boxed_local()
     }
+}
+
+/// Asks the host's resolver to name `ids`. What it answers is only read here; the engine checks it
+/// (`Lookups::accept`). No sentence quotes the resolver's own error, which may carry the ids asked.
+async fn look_up(resolver: &js_sys::Function, ids: &[ItemId]) -> Result<Vec<CatalogEntry>, WidgetError> {
+    let fail = |why: String| WidgetError::new(ErrorCode::Catalog, format!("The page's itemInfo resolver {why}; the explanation needs the names it was asked for."));
+    let asked = js_sys::Array::new();
+    for id in ids.iter().take(MAX_LOOKUP_IDS) {
+        asked.push(&JsValue::from(id.0));
+    }
+    let returned = resolver.call1(&JsValue::NULL, &asked).map_err(|_| fail("threw an error".into()))?;
+    let late = js_sys::Object::new();
+    let timer = {
+        let late = late.clone();
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, LOOKUP_TIMEOUT_MS, &late);
+            }
+        })
+    };
+    let race = js_sys::Promise::race(&js_sys::Array::of2(&js_sys::Promise::resolve(&returned), &timer));
+    let value = JsFuture::from(race).await.map_err(|_| fail("failed (its promise was rejected)".into()))?;
+    if js_sys::Object::is(&value, &late) {
+        return Err(fail(format!("did not answer within {} seconds", LOOKUP_TIMEOUT_MS / 1000)));
+    }
+    let Some(list) = value.dyn_ref::<js_sys::Array>() else {
+        return Err(fail("did not answer with an array of {id, title, tags?} objects".into()));
+    };
+    // Counted before it is read: a longer answer than the ids asked is refused whatever it holds.
+    if list.length() as usize > ids.len() {
+        return Err(fail(format!("answered {} entries for {} ids asked", list.length(), ids.len())));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|_| fail("answered with an entry that is not an {id, title, tags?} object with a whole-number id".into()))
 }
 
 /// Upper-cases the first letter and ends with a full stop.

@@ -40,6 +40,8 @@ struct Widget {
     owner: Owner,
     mount: Option<Box<dyn std::any::Any>>,
     model_url: Option<String>,
+    /// The model was loaded for a resolver (`itemInfo`), without its catalog.
+    lookup: bool,
     loaded: Option<Rc<model::Loaded>>,
     /// Showing the panic that killed the previous instance; the next attribute or history revives it.
     crashed: bool,
@@ -145,6 +147,7 @@ fn connected(element: HtmlElement, root: ShadowRoot, crash: JsValue) -> u32 {
                 owner,
                 mount: Some(mount),
                 model_url: None,
+                lookup: false,
                 loaded: None,
                 crashed: false,
                 model_hint: String::new(),
@@ -286,7 +289,8 @@ fn read_history_key(id: u32, force: bool) {
 }
 
 fn load_model(id: u32) {
-    let Some((url, inputs)) = with_widget(id, |w| {
+    let Some((url, lookup, inputs)) = with_widget(id, |w| {
+        let lookup = resolver(&w.element).is_some();
         let url = match attr(&w.element, "model") {
             None => Err(WidgetError::new(ErrorCode::Card, "The element has no model attribute: add model=\"…/model.card.json\".")),
             Some(m) => {
@@ -295,14 +299,15 @@ fn load_model(id: u32) {
             }
         };
         if let Ok(u) = &url {
-            if w.model_url.as_deref() == Some(u.as_str()) {
+            if w.model_url.as_deref() == Some(u.as_str()) && w.lookup == lookup {
                 return None;
             }
             w.model_url = Some(u.clone());
+            w.lookup = lookup;
         }
         w.loaded = None;
         w.inputs.model.set(None);
-        Some((url, w.inputs))
+        Some((url, lookup, w.inputs))
     })
     .flatten() else {
         return;
@@ -315,11 +320,11 @@ fn load_model(id: u32) {
         }
     };
     inputs.phase.set(Phase::Waiting("Loading the recommender…".into()));
-    let fut = model::load(&url);
+    let fut = model::load(&url, lookup);
     wasm_bindgen_futures::spawn_local(async move {
         let result = fut.await;
         let _serving = Serving::widget(id);
-        let current = with_widget(id, |w| w.model_url.as_deref() == Some(url.as_str())).unwrap_or(false);
+        let current = with_widget(id, |w| w.model_url.as_deref() == Some(url.as_str()) && w.lookup == lookup).unwrap_or(false);
         if !current {
             return;
         }
@@ -345,6 +350,11 @@ fn load_model(id: u32) {
             Err(e) => fail(id, e),
         }
     });
+}
+
+/// The element's `itemInfo` resolver, when the host set one (`element.js` keeps it).
+fn resolver(element: &HtmlElement) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(element, &"_itemInfo".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
 }
 
 fn fail(id: u32, error: WidgetError) {
@@ -388,11 +398,12 @@ impl Host for WidgetHost {
         let loaded = with_widget(self.id, |w| w.loaded.clone().map(|l| (l, std::mem::take(&mut w.engine_panic_armed)))).flatten();
         #[cfg(not(feature = "test-hooks"))]
         let loaded = with_widget(self.id, |w| w.loaded.clone()).flatten();
+        let resolver = resolver(&self.element);
         match loaded {
             #[cfg(feature = "test-hooks")]
-            Some((loaded, panic)) => loaded.explain(history, options, panic),
+            Some((loaded, panic)) => loaded.explain(history, options, resolver, panic),
             #[cfg(not(feature = "test-hooks"))]
-            Some(loaded) => loaded.explain(history, options),
+            Some(loaded) => loaded.explain(history, options, resolver),
             None => async { Err(WidgetError::new(ErrorCode::Model, "The model is not loaded yet.")) }.boxed_local(),
         }
     }

@@ -7,7 +7,7 @@
 use whythis_js::protocol::{self, Answer, Bytes, Call, Reply, Request};
 use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
-use whythis_types::model::History;
+use whythis_types::model::{CatalogEntry, History, ItemId};
 use futures::channel::oneshot;
 use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -181,10 +181,14 @@ impl Bridge {
     }
 
     async fn call(&self, request: Request) -> Result<Reply, CallError> {
+        let id = self.next.get();
+        self.call_as(id, request).await
+    }
+
+    async fn call_as(&self, id: u32, request: Request) -> Result<Reply, CallError> {
         if self.dead.get() {
             return Err(CallError::Down("the engine has stopped".into()));
         }
-        let id = self.next.get();
         self.next.set(id.wrapping_add(1));
         let message = protocol::to_js(&Call { id, request }).map_err(|_| CallError::Refused(protocol::too_large_number()))?;
         let (tx, rx) = oneshot::channel();
@@ -197,12 +201,14 @@ impl Bridge {
     }
 
     /// Loads a model into the engine under `key`.
-    pub async fn load(&self, key: u32, card: &[u8], onnx: &Uint8Array, catalog: Option<&[u8]>) -> Result<(), CallError> {
+    /// With `lookup`, the engine asks the page for names ([`Explained::Lookup`]).
+    pub async fn load(&self, key: u32, card: &[u8], onnx: &Uint8Array, catalog: Option<&[u8]>, lookup: bool) -> Result<(), CallError> {
         let request = Request::Load {
             key,
             card: Bytes(Uint8Array::from(card)),
             onnx: Bytes(onnx.clone()),
             catalog: catalog.map(|c| Bytes(Uint8Array::from(c))),
+            lookup,
         };
         match self.call(request).await? {
             Reply::Loaded => Ok(()),
@@ -217,15 +223,39 @@ impl Bridge {
         history: History,
         options: ExplainOptions,
         #[cfg(feature = "test-hooks")] panic: bool,
-    ) -> Result<ExplanationDocument, CallError> {
+    ) -> Result<Explained, CallError> {
         #[cfg(feature = "test-hooks")]
         let request = Request::Explain { key, history, options, panic };
         #[cfg(not(feature = "test-hooks"))]
         let request = Request::Explain { key, history, options };
-        match self.call(request).await? {
-            Reply::Explained(doc) => Ok(*doc),
-            other => Err(unexpected(other)),
-        }
+        let call = self.next.get();
+        explained(call, self.call_as(call, request).await?)
+    }
+
+    /// Sends the host's names for the lookup of the explanation `call`, which goes on with them.
+    pub async fn names(&self, call: u32, answers: Vec<CatalogEntry>) -> Result<Explained, CallError> {
+        explained(call, self.call(Request::Names { call, answers }).await?)
+    }
+}
+
+/// Where an explanation stands after a call.
+pub enum Explained {
+    /// Done.
+    Document(ExplanationDocument),
+    /// The engine needs these ids named first; the answer goes to [`Bridge::names`] with `call`.
+    Lookup {
+        /// The explanation's call.
+        call: u32,
+        /// The ids to name.
+        ids: Vec<ItemId>,
+    },
+}
+
+fn explained(call: u32, reply: Reply) -> Result<Explained, CallError> {
+    match reply {
+        Reply::Explained(doc) => Ok(Explained::Document(*doc)),
+        Reply::Lookup { ids } => Ok(Explained::Lookup { call, ids }),
+        other => Err(unexpected(other)),
     }
 }
 
@@ -245,7 +275,7 @@ fn settle(reply: Reply, dead: &Cell<bool>) -> Result<Reply, CallError> {
             dead.set(true);
             Err(CallError::Down(message))
         }
-        ok @ (Reply::Loaded | Reply::Explained(_)) => Ok(ok),
+        ok @ (Reply::Loaded | Reply::Explained(_) | Reply::Lookup { .. }) => Ok(ok),
     }
 }
 

@@ -124,7 +124,7 @@ impl From<&crate::model::ModelError> for ErrorCode {
             // `item` of the options names an item that is not a candidate.
             M::NotACandidate(_) => ErrorCode::Options,
             M::CardJson(_) => ErrorCode::Card,
-            M::CatalogJson(_) => ErrorCode::Catalog,
+            M::CatalogJson(_) | M::Lookup(_) => ErrorCode::Catalog,
             M::Onnx(_)
             | M::Contract(_)
             | M::TooLarge { .. }

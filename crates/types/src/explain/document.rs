@@ -34,6 +34,24 @@ pub struct ExplanationDocument {
     pub cost: Option<Cost>,
 }
 
+impl ExplanationDocument {
+    /// Every item the document names, once each, in the order its names are needed: the window's
+    /// items, the recommendations, then the items that would replace them in a counterfactual. A
+    /// catalog looked up id by id (`Lookups`) needs names for exactly these.
+    pub fn named_items(&self) -> Vec<ItemId> {
+        let counterfactual = self
+            .recommendations
+            .iter()
+            .filter_map(|r| r.explanation.as_ref())
+            .flat_map(|e| [&e.counterfactual.drop_out, &e.counterfactual.displace])
+            .flatten()
+            .map(|set| set.replaced_by);
+        let all = self.window.iter().map(|e| e.item).chain(self.recommendations.iter().map(|r| r.item)).chain(counterfactual);
+        let mut seen = std::collections::HashSet::new();
+        all.filter(|i| seen.insert(*i)).collect()
+    }
+}
+
 /// One recommended item and, when explained, why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {

@@ -13,6 +13,10 @@ pub enum ModelError {
     /// The catalog is not valid JSON or not an array of items.
     #[error("the catalog is not valid: {0}")]
     CatalogJson(String),
+    /// The host's resolver (`el.itemInfo`) answered a lookup with entries whythis refuses; the sentence
+    /// names entries by their place in the answer, never by id (the ids asked are the visitor's items).
+    #[error("the item names from the page's itemInfo resolver are not valid: {0}")]
+    Lookup(String),
     /// The history is not valid JSON or not a list of events.
     #[error("the history is not valid: {0}")]
     HistoryJson(String),

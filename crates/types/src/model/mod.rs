@@ -12,7 +12,7 @@ pub mod ids;
 pub mod window;
 
 pub use card::ModelCard;
-pub use catalog::{Catalog, CatalogEntry};
+pub use catalog::{Catalog, CatalogEntry, Lookups, MAX_LOOKUP_IDS};
 pub use contract::Violation;
 pub use error::ModelError;
 pub use history::{Event, History};
