@@ -3,10 +3,13 @@
 # first, so a warm machine spends seconds here.
 #   ./scripts/install.sh        everything the tests need
 #   ./scripts/install.sh demo   only what the demo needs (wasm target, wasm-bindgen-cli, trunk)
+#   ./scripts/install.sh wasm   only what scripts/build-pkg.sh needs (wasm target, wasm-bindgen-cli)
+#   ./scripts/install.sh trunk  only trunk (scripts/demo.sh installs it beside the wasm build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-test}"
+case "$mode" in test|demo|wasm|trunk) ;; *) echo "install.sh: unknown mode '$mode' (test, demo, wasm or trunk)" >&2; exit 2;; esac
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than this machine's
 
@@ -25,13 +28,13 @@ fast_install() {
   CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
 }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if [ "$mode" != trunk ] && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   begin "rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
   done_
 fi
 
-if [ "$mode" != demo ]; then
+if [ "$mode" = test ]; then
   if ! python3 -c 'import numpy, onnxruntime' 2>/dev/null; then
     begin "python packages for the parity tests (numpy, onnxruntime)"
     python3 -m pip install --quiet -r tools/requirements-ci.txt
@@ -51,20 +54,20 @@ if [ "$mode" != demo ]; then
   fi
 fi
 
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+if [ "$mode" != trunk ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   begin "wasm-bindgen-cli $WASM_BINDGEN_VERSION (about a minute and a half on 2 cores)"
   # Not --locked: its lock names a webpki-roots the crates.io snapshot lacks.
   fast_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   done_
 fi
 
-if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+if [ "$mode" != wasm ] && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   begin "trunk $TRUNK_VERSION (about three minutes on 2 cores)"
   fast_install trunk --version "$TRUNK_VERSION" --locked --force
   done_
 fi
 
-if [ "$mode" != demo ] && [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
+if [ "$mode" = test ] && [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
   begin "npm packages of the browser tests"
   (cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi)
   done_
