@@ -14,6 +14,7 @@ use crate::ControlFlowRefusal;
 use std::collections::{HashMap, HashSet};
 use tract_onnx::pb::{GraphProto, ModelProto, NodeProto};
 use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
 
 /// How many rounds of resolution a graph may need: a taken branch can hold an `If` of its own,
 /// settled in the next round. Real exports nest one or two deep; a hostile file cannot make whythis loop.
