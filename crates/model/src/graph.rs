@@ -2,9 +2,11 @@
 //! against its card before tract runs it, every broken rule reported as a [`Violation`]. What passes
 //! is a typed graph whose inputs are in role order (item_ids, then action_types) and whose outputs are
 //! (scores, attention), so the scorer feeds and reads it by role whatever order the file declares.
+//! Control flow is settled first ([`crate::control_flow`], docs/contract.md "Control flow").
 
 use crate::Violation;
 use crate::card::ModelCard;
+use crate::control_flow;
 use crate::embedding::ItemEmbedding;
 use crate::error::ModelError;
 use tract_onnx::prelude::*;
@@ -29,6 +31,8 @@ pub struct CheckedGraph {
     pub attention: Option<AttentionShape>,
     /// The item embeddings, when the card names them.
     pub embedding: Option<ItemEmbedding>,
+    /// How many shape-constant `If` nodes were replaced by the branch they take ([`crate::control_flow`]).
+    pub resolved_ifs: usize,
 }
 
 /// Reads ONNX bytes and checks them against a card (whose own rules were already checked): every
@@ -38,7 +42,7 @@ pub fn check_graph(card: &ModelCard, onnx: &[u8]) -> Result<CheckedGraph, ModelE
     // Newer PyTorch exports carry value_info and output shapes that pin the batch to a value;
     // the contract's own checks below replace them.
     let framework = tract_onnx::onnx().with_ignore_output_shapes(true).with_ignore_value_info(true);
-    let proto = framework
+    let mut proto = framework
         .proto_model_for_read(&mut &onnx[..])
         .map_err(|e| ModelError::Onnx(format!("the bytes are not an ONNX protobuf ({e:#})")))?;
     let Some(graph) = proto.graph.as_ref() else {
@@ -47,6 +51,7 @@ pub fn check_graph(card: &ModelCard, onnx: &[u8]) -> Result<CheckedGraph, ModelE
     // tract panics on a graph output that nothing produces (the fuzzer found it) and indexes node
     // inputs by name unchecked; on wasm a panic cannot be contained.
     refuse_dangling_names(graph)?;
+    control_flow::refuse_loops(graph)?;
     let embedding = match &card.item_embedding {
         Some(name) => match read_embedding(&framework, &proto, name, card.num_items) {
             Ok(e) => Some(e),
@@ -65,6 +70,17 @@ pub fn check_graph(card: &ModelCard, onnx: &[u8]) -> Result<CheckedGraph, ModelE
         return Err(ModelError::Contract(violations));
     };
 
+    let roles: Vec<&str> = std::iter::once(card.inputs.item_ids.as_str()).chain(card.inputs.action_types.as_deref()).collect();
+    let resolved_ifs = control_flow::resolve(&framework, &mut proto, &roles, card.seq_len, batch_is_one)?;
+    if resolved_ifs > 0 {
+        // The rewritten graph is read again; its inputs and outputs are the ones just checked.
+        refuse_dangling_names(proto.graph.as_ref().expect("resolution keeps the graph"))?;
+        model = framework.model_for_proto_model(&proto).map_err(|e| ModelError::Onnx(format!("{e:#}")))?;
+        let inputs = check_inputs(card, &mut model, &mut violations);
+        if inputs.is_none() || !select_outputs(card, &mut model, &mut violations) {
+            return Err(ModelError::Contract(violations));
+        }
+    }
     let batch: TDim = if batch_is_one { 1.into() } else { model.symbols.sym("batch").into() };
     let fact = InferenceFact::dt_shape(i64::datum_type(), tvec![batch, card.seq_len.to_dim()]);
     for ix in 0..model.input_outlets().map_err(onnx_error)?.len() {
@@ -77,7 +93,7 @@ pub fn check_graph(card: &ModelCard, onnx: &[u8]) -> Result<CheckedGraph, ModelE
     if !violations.is_empty() {
         return Err(ModelError::Contract(violations));
     }
-    Ok(CheckedGraph { model: typed, batch_is_one, attention, embedding })
+    Ok(CheckedGraph { model: typed, batch_is_one, attention, embedding, resolved_ifs })
 }
 
 fn onnx_error(e: TractError) -> ModelError {

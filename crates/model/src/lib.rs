@@ -5,6 +5,7 @@
 
 pub use whythis_types::model::*;
 
+pub mod control_flow;
 pub mod embedding;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod files;

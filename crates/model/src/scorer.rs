@@ -42,6 +42,7 @@ pub struct Scorer {
     fixed_batch_one: bool,
     attention: Option<AttentionShape>,
     embedding: Option<ItemEmbedding>,
+    resolved_ifs: usize,
     calls: AtomicUsize,
     windows: AtomicUsize,
 }
@@ -66,7 +67,7 @@ impl Scorer {
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
         }
-        let CheckedGraph { model: typed, batch_is_one, attention, embedding } = check_graph(&card, onnx)?;
+        let CheckedGraph { model: typed, batch_is_one, attention, embedding, resolved_ifs } = check_graph(&card, onnx)?;
         let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
         let batch = batch_size(&card, batch_is_one, attention);
         let plan = typed.into_optimized().and_then(|m| m.into_runnable()).map_err(optimise_error)?;
@@ -78,6 +79,7 @@ impl Scorer {
             fixed_batch_one: batch_is_one,
             attention,
             embedding,
+            resolved_ifs,
             calls: AtomicUsize::new(0),
             windows: AtomicUsize::new(0),
         };
@@ -111,6 +113,12 @@ impl Scorer {
     /// The item embeddings, when the card names them.
     pub fn embedding(&self) -> Option<&ItemEmbedding> {
         self.embedding.as_ref()
+    }
+
+    /// How many `If` nodes of the file were settled at load, each replaced by the branch it takes
+    /// (docs/contract.md, "Control flow").
+    pub fn resolved_ifs(&self) -> usize {
+        self.resolved_ifs
     }
 
     /// True when the graph accepts any batch size; false when it is fixed to 1.

@@ -127,6 +127,7 @@ impl From<&crate::model::ModelError> for ErrorCode {
             M::CatalogJson(_) | M::Lookup(_) => ErrorCode::Catalog,
             M::Onnx(_)
             | M::Contract(_)
+            | M::ControlFlow(_)
             | M::TooLarge { .. }
             | M::Run(_)
             | M::Panic(_)

@@ -1,6 +1,7 @@
 //! Everything that can go wrong in the model layer, worded for the person who has to fix it.
 
 use super::contract::Violation;
+use super::control_flow::ControlFlowRefusal;
 use super::ids::ItemId;
 use thiserror::Error;
 
@@ -23,6 +24,9 @@ pub enum ModelError {
     /// tract could not parse or analyse the ONNX bytes.
     #[error("the ONNX model could not be read: {0}")]
     Onnx(String),
+    /// The graph has control flow (`If`, `Loop`) that cannot be settled before scoring (docs/contract.md, "Control flow").
+    #[error("the model's control flow cannot be resolved: {0}")]
+    ControlFlow(ControlFlowRefusal),
     /// The card or the graph breaks one or more rules of the model contract.
     #[error("the model does not follow the whythis model contract:\n{}", list(.0))]
     Contract(Vec<Violation>),
