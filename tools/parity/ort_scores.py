@@ -6,7 +6,8 @@
 WINDOWS.json: a JSON array of {"item_ids": [seq_len ints], "action_types": [seq_len ints]}
 (already right-aligned and padded; "action_types" may be omitted or null, and is
 ignored when the card has no action_types input — it defaults to 0 = padding).
-Runs every window in one batch and prints to stdout:
+Runs every window in one batch (one window at a time when the model's batch is fixed to 1) and
+prints to stdout:
 
     {"scores": [[...num_items+1 floats...], ...], "attention": [...] or null}
 
@@ -52,7 +53,13 @@ def main(argv):
     model = os.path.join(os.path.dirname(os.path.abspath(card_path)), card["onnx"])
     sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
     names = [outputs["scores"]] + ([outputs["attention"]] if outputs.get("attention") else [])
-    res = sess.run(names, feeds)
+    batch = next(i.shape[0] for i in sess.get_inputs() if i.name == inputs["item_ids"])
+    if batch == 1 and len(windows) > 1:
+        # A graph exported with its batch fixed to 1 takes one window per run.
+        runs = [sess.run(names, {k: v[i:i + 1] for k, v in feeds.items()}) for i in range(len(windows))]
+        res = [np.concatenate([r[j] for r in runs]) for j in range(len(names))]
+    else:
+        res = sess.run(names, feeds)
 
     def tolist(a):
         return np.asarray(a, dtype=np.float32).astype(np.float64).tolist()
