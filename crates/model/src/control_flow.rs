@@ -48,10 +48,19 @@ pub fn resolve(
         refuse_loops(graph)?;
         let ifs: Vec<usize> = graph.node.iter().enumerate().filter(|(_, n)| is_op(n, "If")).map(|(i, _)| i).collect();
         let Some(&first) = ifs.first() else { return Ok(resolved) };
-        let conditions = conditions(framework, proto, inputs, seq_len, batch_is_one)?;
-        let decided: Vec<(usize, bool)> = ifs.iter().filter_map(|&i| conditions[&i].map(|c| (i, c))).collect();
+        let found = conditions(framework, proto, inputs, seq_len, batch_is_one)?;
+        let decided: Vec<(usize, bool)> = ifs.iter().filter_map(|&i| found[&i].map(|c| (i, c))).collect();
+        if !batch_is_one {
+            // tract may fold a comparison of the open batch with a number as if the batch were not that
+            // number; a single window (batch 1) would take the other branch. Such a condition reads the batch.
+            let with_one = conditions(framework, proto, inputs, seq_len, true)?;
+            if let Some(&(ix, _)) = decided.iter().find(|(i, c)| with_one.get(i).copied().flatten().is_some_and(|one| one != *c)) {
+                let graph = proto.graph.as_ref().expect("checked above");
+                return Err(ModelError::ControlFlow(ControlFlowRefusal::BatchDependent { node: node_label(&graph.node[ix]) }));
+            }
+        }
         if decided.is_empty() {
-            let undecided = ifs.iter().copied().find(|i| conditions[i].is_none()).unwrap_or(first);
+            let undecided = ifs.iter().copied().find(|i| found[i].is_none()).unwrap_or(first);
             return Err(ModelError::ControlFlow(classify(framework, proto, undecided, inputs, seq_len, batch_is_one)));
         }
         let graph = proto.graph.as_mut().expect("checked above");
