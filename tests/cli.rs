@@ -37,6 +37,16 @@ fn check_rejects_non_conforming_models_with_sentences() {
 }
 
 #[test]
+fn check_reports_resolved_control_flow_and_refuses_loops_in_a_sentence() {
+    let o = whythis(&["check", "tests/fixtures/zoo/recbole_sasrec_torchscript.card.json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("If node(s) replaced by the branch they take"), "{}", text(&o));
+    let o = whythis(&["check", "tests/fixtures/zoo/scripted_gru_loop.card.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("FAILED") && text(&o).contains("is an ONNX Loop"), "{}", text(&o));
+}
+
+#[test]
 fn recommend_prints_the_document_with_ranks_items_and_scores() {
     let o = whythis(&["recommend", "--model", "models/sasrec.card.json", "--history", "64,199,96", "--top-k", "4", "--json"]);
     assert!(o.status.success(), "{}", text(&o));

@@ -49,6 +49,10 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         None => "; no attention (every explanation but attention works)".into(),
     };
     println!("outputs   {} float32 [batch, {}]{attention}", card.outputs.scores, card.num_items + 1);
+    match scorer.resolved_ifs() {
+        0 => {}
+        n => println!("control   {n} shape-constant If node(s) replaced by the branch they take (docs/contract.md, Control flow)"),
+    }
     println!("batch     {}", if scorer.batches() { "dynamic" } else { "fixed to 1 (one tract call per window)" });
     match (scorer.embedding(), &card.item_embedding) {
         (Some(e), Some(name)) => println!(
