@@ -49,19 +49,21 @@ pub fn resolve(
         let ifs: Vec<usize> = graph.node.iter().enumerate().filter(|(_, n)| is_op(n, "If")).map(|(i, _)| i).collect();
         let Some(&first) = ifs.first() else { return Ok(resolved) };
         let found = conditions(framework, proto, inputs, seq_len, batch_is_one)?;
-        let decided: Vec<(usize, bool)> = ifs.iter().filter_map(|&i| found[&i].map(|c| (i, c))).collect();
         if !batch_is_one {
-            // tract may fold a comparison of the open batch with a number as if the batch were not that
-            // number; a single window (batch 1) would take the other branch. Such a condition reads the batch.
+            // The batch decides an If when fixing it to 1 settles the condition otherwise than leaving it
+            // open does: left undecided, or folded by tract as if the batch were not 1, which a single
+            // window's call would contradict.
             let with_one = conditions(framework, proto, inputs, seq_len, true)?;
-            if let Some(&(ix, _)) = decided.iter().find(|(i, c)| with_one.get(i).copied().flatten().is_some_and(|one| one != *c)) {
+            if let Some(&ix) = ifs.iter().find(|i| with_one[*i].is_some() && with_one[*i] != found[*i]) {
                 let graph = proto.graph.as_ref().expect("checked above");
                 return Err(ModelError::ControlFlow(ControlFlowRefusal::BatchDependent { node: node_label(&graph.node[ix]) }));
             }
         }
+        let decided: Vec<(usize, bool)> = ifs.iter().filter_map(|&i| found[&i].map(|c| (i, c))).collect();
         if decided.is_empty() {
             let undecided = ifs.iter().copied().find(|i| found[i].is_none()).unwrap_or(first);
-            return Err(ModelError::ControlFlow(classify(framework, proto, undecided, inputs, seq_len, batch_is_one)));
+            let graph = proto.graph.as_ref().expect("checked above");
+            return Err(ModelError::ControlFlow(classify(graph, undecided)));
         }
         let graph = proto.graph.as_mut().expect("checked above");
         // From the last to the first, so the positions of the others stay valid.
@@ -110,30 +112,14 @@ fn conditions(
     Ok(found)
 }
 
-/// Why the `If` at `ix` stays open: its condition reads an input's values, or the batch size, or
-/// something whythis cannot fold.
-fn classify(
-    framework: &tract_onnx::Onnx,
-    proto: &ModelProto,
-    ix: usize,
-    inputs: &[&str],
-    seq_len: usize,
-    batch_is_one: bool,
-) -> ControlFlowRefusal {
-    let graph = proto.graph.as_ref().expect("the caller checked it");
+/// Why the `If` at `ix` stays open (the batch was ruled out by the caller): its condition reads an
+/// input's values, or something whythis cannot fold.
+fn classify(graph: &GraphProto, ix: usize) -> ControlFlowRefusal {
     let node = node_label(&graph.node[ix]);
-    if let Some(input) = value_dependency(graph, &graph.node[ix]) {
-        return ControlFlowRefusal::DataDependent { node, input };
+    match value_dependency(graph, &graph.node[ix]) {
+        Some(input) => ControlFlowRefusal::DataDependent { node, input },
+        None => ControlFlowRefusal::Undecided { node },
     }
-    if !batch_is_one {
-        // The same graph with the batch fixed to 1: if that settles the condition, the batch decided it.
-        if let Ok(with_one) = conditions(framework, proto, inputs, seq_len, true) {
-            if with_one.get(&ix).copied().flatten().is_some() {
-                return ControlFlowRefusal::BatchDependent { node };
-            }
-        }
-    }
-    ControlFlowRefusal::Undecided { node }
 }
 
 /// The graph input whose values (not only its shape) the node's condition is computed from, if any.
