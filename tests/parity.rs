@@ -3,33 +3,8 @@
 
 mod common;
 
-use common::{load, real_histories, repo};
-use std::process::Command;
+use common::{load, onnxruntime_scores, real_histories};
 use whythis::model::{Candidates, Window};
-
-fn onnxruntime_scores(card: &str, windows: &[whythis::model::Slots]) -> Vec<Vec<f32>> {
-    let payload: Vec<serde_json::Value> = windows
-        .iter()
-        .map(|s| serde_json::json!({ "item_ids": s.items, "action_types": s.actions }))
-        .collect();
-    let path = std::env::temp_dir().join(format!("whythis-parity-{}-{}.json", std::process::id(), card.replace('/', "_")));
-    std::fs::write(&path, serde_json::to_vec(&payload).unwrap()).unwrap();
-    let python = std::env::var("WHYTHIS_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = Command::new(&python)
-        .arg(repo("tools/parity/ort_scores.py"))
-        .arg(repo(card))
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "onnxruntime failed: {}", String::from_utf8_lossy(&out.stderr));
-    #[derive(serde::Deserialize)]
-    struct Reply {
-        scores: Vec<Vec<f32>>,
-    }
-    let reply: Reply = serde_json::from_slice(&out.stdout).expect("ort_scores.py prints JSON");
-    reply.scores
-}
 
 fn check_parity(card: &str) {
     let model = load(card);

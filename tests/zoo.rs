@@ -13,10 +13,8 @@
 
 mod common;
 
-use common::{real_histories, repo};
+use common::{onnxruntime_scores, real_histories, repo};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use whythis::explain::{explain, ExplainOptions};
 use whythis::files::{self, LoadedModel};
 use whythis::model::{Candidates, ItemId, Position, Slots, Window};
@@ -59,31 +57,6 @@ fn zoo_card(card: &str) -> ZooCard {
     serde_json::from_slice(&std::fs::read(repo(card)).unwrap()).unwrap_or_else(|e| panic!("{card}: {e}"))
 }
 
-/// onnxruntime's score rows for these windows (one row per window, column = item id).
-fn onnxruntime_scores(card: &Path, windows: &[Slots]) -> Vec<Vec<f32>> {
-    let payload: Vec<serde_json::Value> =
-        windows.iter().map(|s| serde_json::json!({ "item_ids": s.items, "action_types": s.actions })).collect();
-    let stem = card.file_name().unwrap().to_string_lossy().replace('.', "_");
-    let path: PathBuf = std::env::temp_dir().join(format!("whythis-zoo-{}-{stem}.json", std::process::id()));
-    std::fs::write(&path, serde_json::to_vec(&payload).unwrap()).unwrap();
-    let python = std::env::var("WHYTHIS_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = Command::new(&python)
-        .arg(repo("tools/parity/ort_scores.py"))
-        .arg(card)
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "onnxruntime failed on {}: {}", card.display(), String::from_utf8_lossy(&out.stderr));
-    #[derive(Deserialize)]
-    struct Reply {
-        scores: Vec<Vec<f32>>,
-    }
-    let reply: Reply = serde_json::from_slice(&out.stdout).expect("ort_scores.py prints JSON");
-    assert_eq!(reply.scores.len(), windows.len(), "one row per window");
-    reply.scores
-}
-
 fn worst_difference(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "score rows of equal length");
     // Column 0 is padding, never a candidate.
@@ -109,7 +82,7 @@ fn check_scores(card: &str, model: &LoadedModel, windows: &[Window]) {
     let c = model.scorer.card();
     let slots: Vec<Slots> = windows.iter().map(Window::slots).collect();
     let ours = model.scorer.score(&slots).unwrap_or_else(|e| panic!("{card}: {e}"));
-    let theirs = onnxruntime_scores(&repo(card), &slots);
+    let theirs = onnxruntime_scores(card, &slots);
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         let worst = worst_difference(a, b);
         assert!(worst <= TOL, "{card}, window {i}: scores differ from onnxruntime's by {worst}");
@@ -161,7 +134,7 @@ fn check_explanations(card: &str, model: &LoadedModel, histories: &[whythis::mod
                 Claim::Counterfactual { positions, .. } => window.slots_without(positions),
             });
         }
-        let rows = onnxruntime_scores(&repo(card), &slots);
+        let rows = onnxruntime_scores(card, &slots);
         let full = &rows[0];
         for (claim, row) in claims.iter().zip(&rows[1..]) {
             match claim {
