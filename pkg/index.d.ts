@@ -42,6 +42,43 @@ export interface ExplainOptions {
   without?: number[];
   /** Past tense of your main action ("watched"), used in sentences for every event. */
   verb?: string | null;
+  /** The visitor's standing decisions, applied before anything is ranked (the widget keeps its own). */
+  controls?: Controls;
+}
+
+/** One history event as a control names it: by item and time, as positions shift when the history grows. */
+export interface EventKey { item: number; ts?: number | null }
+
+/**
+ * The visitor's controls (docs/explanations.md, "Controls"): the widget keeps them on the device per
+ * `history-key` and model, reports each change in a `whythis-controls` event, and takes them as
+ * `el.controls`. Unknown fields are refused.
+ */
+export interface Controls {
+  /** "Not interested": never recommended again. */
+  not_interested?: number[];
+  /** "Don't use this": events left out of the history. */
+  unused_events?: EventKey[];
+  /** Every event of an item with one of these tags is left out (NFKC, case-folded). */
+  unused_tags?: string[];
+  /** Events before this time (seconds since the epoch) are left out; events with no time are kept. */
+  unused_before?: number | null;
+  /** Use only the last N events (N ≥ 1). */
+  last_events?: number | null;
+  /** "Show picks not based on my history": the ranking of the empty window. */
+  not_personalised?: boolean;
+}
+
+/** What the controls did to one request, and one sentence saying it (empty when they changed nothing). */
+export interface ControlsApplied {
+  events_left_out: number;
+  by_event: number;
+  by_tag: number;
+  by_date: number;
+  by_recency: number;
+  items_hidden: number;
+  not_personalised: boolean;
+  sentence: string;
 }
 
 /** How whythis names an item: the title shortened (`short`) and whole (`full`), or the private phrase. */
@@ -193,8 +230,12 @@ export interface ExplanationDocument {
   model?: string;
   window: WindowEvent[];
   window_names: DisplayName[];
+  /** The window items' tags that may be shown (none marked sensitive), for a "don't use this kind" control. */
+  window_tags: string[];
   /** Only for a what-if: positions left out and kept (of the whole window), and the what-if in words. */
   what_if?: WhatIf;
+  /** Only when controls were set: what they did. */
+  controls?: ControlsApplied;
   recommendations: Recommendation[];
   cost?: Cost;
 }
@@ -209,6 +250,8 @@ export interface FeedbackDetail {
   reason: string | null;
   /** The explanation the visitor was looking at: "narrative" or "deep_dive". */
   kind: "narrative" | "deep_dive";
+  /** The narrative's template (`ItemExplanation.narrative_template`); null in records written before it was kept. */
+  template?: string | null;
   /** The model card's name, or its URL. */
   model: string;
   /** ISO 8601. */
@@ -338,6 +381,17 @@ export interface WhyThisItemElement extends HTMLElement {
   itemInfo: ItemInfoResolver | null;
   /** The current ranking and the explanations computed so far. */
   readonly explanation: ExplanationDocument | null;
+  /** The visitor's lasting choices (kept on this device per history-key and model); null forgets them. */
+  controls: Controls | null;
+}
+
+/** `detail` of the `whythis-controls` event (bubbles, composed): every choice now in force and what changed. */
+export interface ControlsDetail {
+  controls: Controls;
+  /** What changed, as the panel announced it. */
+  change: string;
+  /** False when this device could not keep the choices (they apply until the page is left). */
+  stored: boolean;
 }
 
 declare global {
@@ -347,5 +401,6 @@ declare global {
   interface HTMLElementEventMap {
     "whythis-feedback": CustomEvent<FeedbackDetail>;
     "whythis-error": CustomEvent<ErrorDetail>;
+    "whythis-controls": CustomEvent<ControlsDetail>;
   }
 }

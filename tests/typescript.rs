@@ -11,8 +11,8 @@ mod common;
 use common::{load, real_histories};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use whythis::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord};
-use whythis::explain::{explain, AttentionDetail, Estimator, ExplainOptions, ExplanationDocument};
+use whythis::boundary::{ControlsDetail, ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord};
+use whythis::explain::{explain, AttentionDetail, Controls, Estimator, EventKey, ExplainOptions, ExplanationDocument};
 use whythis::model::{CatalogEntry, Event, History, ItemId, Position};
 
 /// One member of an interface.
@@ -266,6 +266,8 @@ fn documents() -> Vec<ExplanationDocument> {
                 ExplainOptions { permutations: 64, max_windows: Some(200 + 50 * i), ..base.clone() },
                 // Permutation Shapley with its standard errors, and a what-if (`what_if` on both levels).
                 ExplainOptions { estimator: Estimator::Permutation, without: vec![Position(0)], ..base.clone() },
+                // The visitor's controls (`controls` in the document).
+                ExplainOptions { controls: every_control(), ..base.clone() },
             ];
             for options in variants {
                 docs.push(explain(&m.scorer, &m.catalog, history, &options).unwrap_or_else(|e| panic!("{card}: {e}")));
@@ -273,6 +275,18 @@ fn documents() -> Vec<ExplanationDocument> {
         }
     }
     docs
+}
+
+/// Controls with every field set.
+fn every_control() -> Controls {
+    Controls {
+        not_interested: vec![ItemId(50)],
+        unused_events: vec![EventKey { item: ItemId(1), ts: Some(874965758) }],
+        unused_tags: vec!["Horror".into()],
+        unused_before: Some(874000000),
+        last_events: Some(30),
+        not_personalised: false,
+    }
 }
 
 #[test]
@@ -287,6 +301,7 @@ fn the_declarations_match_what_rust_writes() {
         sensitive_items: vec![ItemId(7)],
         time_budget_ms: Some(300),
         max_windows: Some(64),
+        controls: every_control(),
         ..ExplainOptions::default()
     };
     checker.check("ExplainOptions", &to_json(&options), "options");
@@ -302,12 +317,15 @@ fn the_declarations_match_what_rust_writes() {
         rank: 1,
         helpful: true,
         reason: Some("because".into()),
-        kind: "narrative".into(),
+        kind: whythis::boundary::ExplanationKind::Narrative,
+        template: Some("recent_pull".into()),
         model: "m".into(),
         time: "2026-12-01T00:00:00.000Z".into(),
     };
     checker.check("FeedbackDetail", &to_json(&FeedbackDetail { record: record.clone(), stored: false }), "feedback event");
     checker.check("FeedbackDetail", &to_json(&FeedbackRecord { reason: None, ..record }), "feedback log record");
+    let controls = ControlsDetail { controls: every_control(), change: "Not interested in Heat (1995).".into(), stored: true };
+    checker.check("ControlsDetail", &to_json(&controls), "controls event");
     // What a resolver answers is read as a catalog entry.
     let entry = CatalogEntry { id: ItemId(50), title: "Star Wars (1977)".into(), tags: vec!["Sci-Fi".into()] };
     checker.check("ItemInfo", &to_json(&entry), "item info");
@@ -319,8 +337,8 @@ fn the_declarations_match_what_rust_writes() {
         "ExplanationDocument", "WindowEvent", "Recommendation", "ItemExplanation", "OcclusionEntry", "AttentionEntry",
         "AttentionLayers", "ShapleyValues", "ShapleyEntry", "Counterfactuals", "CounterfactualSet", "RecentVsLongTerm",
         "Ledger", "SimilarityEntry", "Cost", "ExplainOptions", "HistoryEvent", "DisplayName", "WhatIf", "RankChange",
-        "CounterfactualSearch",
-        "ErrorDetail", "FeedbackDetail", "ItemInfo",
+        "CounterfactualSearch", "Controls", "EventKey", "ControlsApplied",
+        "ErrorDetail", "FeedbackDetail", "ItemInfo", "ControlsDetail",
     ] {
         assert!(checked.contains(name), "no value reached {name}: the samples no longer cover it");
     }

@@ -4,6 +4,7 @@
 use crate::ablation::recent_vs_long_term;
 use crate::attention;
 use crate::budget::Budget;
+use crate::controls::{controlled_history, controls_sentence};
 use crate::counterfactual::{counterfactuals, Evidence, Search};
 use crate::document::{Cost, ExplanationDocument, ItemExplanation, RankChange, Recommendation, WhatIf, DOCUMENT_FORMAT};
 use crate::error::ExplainError;
@@ -12,12 +13,13 @@ use crate::naming::Naming;
 use crate::narrative::{narrative, what_if_sentence, NarrativeFacts};
 use crate::occlusion::occlusion;
 use crate::options::{AttentionDetail, ExplainOptions, MAX_VERB_CHARS};
+use whythis_types::explain::controls::MAX_CONTROL_ENTRIES;
 use crate::rescoring::Rescorer;
 use crate::shapley::{shapley, ShapleyRequest};
 use crate::wording::movement;
 use whythis_model::{Candidates, Catalog, History, ItemId, ModelCard, ModelError, Position, Rank, Ranked, Ranking, Scorer, Window};
 
-/// The most items one request may rank.
+/// The most items one request may explain (a ranking alone may list every candidate).
 pub const MAX_TOP_K: usize = 100;
 /// The largest counterfactual set one request may search.
 pub const MAX_COUNTERFACTUAL_EVENTS: usize = 10;
@@ -52,7 +54,8 @@ impl Rewordable {
     /// Words every explained item's sentences again with `catalog`: the numbers stay, the names are
     /// the catalog's now. `history` and `options` must be the ones the explanation was made from.
     pub fn reword(&mut self, card: &ModelCard, catalog: &Catalog, history: &History, options: &ExplainOptions) -> Result<(), ExplainError> {
-        let full = Window::new(card, history)?;
+        let (history, _) = controlled_history(history, catalog, &options.controls);
+        let full = Window::new(card, &history)?;
         let without = left_out(&options.without, full.len())?;
         let window = full.without(&without);
         let naming = Naming::new(catalog, &options.sensitive_items, &options.sensitive_tags, options.verb.as_deref());
@@ -97,13 +100,15 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
     check(options)?;
     let budget = Budget::start(options);
     let card = scorer.card();
-    let full = Window::new(card, history)?;
+    let (history, mut applied) = controlled_history(history, catalog, &options.controls);
+    let full = Window::new(card, &history)?;
     let without = left_out(&options.without, full.len())?;
     let window = full.without(&without);
     let naming = Naming::new(catalog, &options.sensitive_items, &options.sensitive_tags, options.verb.as_deref());
     let calls_before = scorer.usage().0;
     // The full window's candidates: an event left out does not make its own item a recommendation.
-    let candidates = Candidates::for_window(&full, card.num_items, options.allow_seen);
+    let mut candidates = Candidates::for_window(&full, card.num_items, options.allow_seen);
+    applied.items_hidden = candidates.exclude(&options.controls.not_interested);
     let Ranking { candidates, scores: base, top, attention: raw_attention } =
         Ranking::among(scorer, &window, candidates, options.top_k)?;
     let targets: Vec<Ranked> = match options.item {
@@ -112,6 +117,13 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
         None => top,
     };
     let mut document = ranking_document(card, &naming, &window, &targets);
+    // A window with no events is not personalised whether the visitor asked or has no history yet:
+    // the document says so either way, so the panel greets a newcomer with picks, not a warning.
+    if !options.controls.is_empty() || full.is_empty() {
+        applied.not_personalised = full.is_empty();
+        applied.sentence = controls_sentence(&applied, options.controls.not_personalised);
+        document.controls = Some(applied);
+    }
     if !without.is_empty() {
         let with_all = scorer.score(&[full.slots()])?;
         for rec in &mut document.recommendations {
@@ -203,7 +215,9 @@ pub fn ranking_document(card: &ModelCard, naming: &Naming, window: &Window, rank
         model: card.name.clone(),
         window: window.events().to_vec(),
         window_names: window.events().iter().map(|e| naming.shown(e.item)).collect(),
+        window_tags: naming.tags_shown(window.events().iter().map(|e| e.item)),
         what_if: None,
+        controls: None,
         recommendations: ranked
             .iter()
             .map(|r| Recommendation {
@@ -238,7 +252,8 @@ fn left_out(without: &[Position], window_len: usize) -> Result<Vec<Position>, Ex
 
 fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
     let bad = |m: String| Err(ExplainError::Options(m));
-    if options.top_k == 0 || options.top_k > MAX_TOP_K {
+    // A ranking alone may list the whole catalog; every explained item costs re-scorings.
+    if options.top_k == 0 || options.top_k > MAX_TOP_K && !options.rank_only {
         return bad(format!("top_k must be between 1 and {MAX_TOP_K}, got {}", options.top_k));
     }
     if options.max_events == 0 || options.max_events > MAX_COUNTERFACTUAL_EVENTS {
@@ -264,6 +279,13 @@ fn check(options: &ExplainOptions) -> Result<(), ExplainError> {
     }
     if options.sensitive_tags.len() > MAX_SENSITIVE || options.sensitive_items.len() > MAX_SENSITIVE {
         return bad(format!("at most {MAX_SENSITIVE} sensitive tags and {MAX_SENSITIVE} sensitive items may be given"));
+    }
+    let c = &options.controls;
+    if [c.not_interested.len(), c.unused_events.len(), c.unused_tags.len()].iter().any(|&n| n > MAX_CONTROL_ENTRIES) {
+        return bad(format!("controls: each list may hold at most {MAX_CONTROL_ENTRIES} entries"));
+    }
+    if c.last_events == Some(0) {
+        return bad("controls: last_events must be at least 1 when given (not_personalised ranks without the history)".into());
     }
     if options.verb.as_ref().is_some_and(|v| v.chars().count() > MAX_VERB_CHARS) {
         return bad(format!("verb may be at most {MAX_VERB_CHARS} characters long"));

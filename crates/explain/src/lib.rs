@@ -7,6 +7,7 @@
 pub mod ablation;
 pub mod attention;
 pub mod budget;
+pub mod controls;
 pub mod counterfactual;
 pub mod error;
 pub mod explainer;

@@ -49,6 +49,21 @@ impl<'a> Naming<'a> {
         !self.sensitive_tags.is_empty() && self.sensitive_tags.contains(&fold(tag))
     }
 
+    /// The tags of these items that may be shown (not sensitive), each once (by folded form), ascending.
+    pub fn tags_shown(&self, items: impl IntoIterator<Item = ItemId>) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut tags: Vec<String> = Vec::new();
+        for item in items {
+            for tag in self.catalog.tags(item) {
+                if !self.is_sensitive_tag(tag) && seen.insert(fold(tag)) {
+                    tags.push(tag.clone());
+                }
+            }
+        }
+        tags.sort();
+        tags
+    }
+
     /// True when the item must never be named: marked itself, or carrying a sensitive tag.
     pub fn is_private(&self, item: ItemId) -> bool {
         self.sensitive_items.contains(&item) || self.catalog.tags(item).iter().any(|t| self.is_sensitive_tag(t))

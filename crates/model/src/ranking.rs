@@ -27,6 +27,20 @@ impl Candidates {
         Candidates { allowed, count }
     }
 
+    /// Takes `items` out of the candidates (the visitor is not interested in them); returns how many
+    /// of them were candidates.
+    pub fn exclude(&mut self, items: &[ItemId]) -> usize {
+        let mut removed = 0;
+        for item in items {
+            if let Some(allowed) = self.allowed.get_mut(item.column()).filter(|a| **a) {
+                *allowed = false;
+                removed += 1;
+            }
+        }
+        self.count -= removed;
+        removed
+    }
+
     /// True if the item may be recommended.
     pub fn contains(&self, item: ItemId) -> bool {
         self.allowed.get(item.column()).copied().unwrap_or(false)

@@ -55,6 +55,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         time_budget_ms: args.time_budget_ms,
         max_windows: args.max_windows,
         without: args.without.iter().copied().map(Position).collect(),
+        controls: args.query.controls()?,
         ..ExplainOptions::default()
     });
     let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
@@ -72,6 +73,9 @@ fn report(doc: &ExplanationDocument) -> String {
     let mut out = String::new();
     let event_name = |p: Position| doc.window_names.get(p.0).map_or_else(|| format!("event {p}"), |n| n.short.clone());
     out += &format!("{} — window of {} events\n", doc.model.as_deref().unwrap_or("model"), doc.window.len());
+    if let Some(controls) = doc.controls.as_ref().filter(|c| !c.sentence.is_empty()) {
+        out += &format!("{}\n", controls.sentence);
+    }
     if let Some(what_if) = &doc.what_if {
         out += &format!("{}\n", what_if.sentence);
     }

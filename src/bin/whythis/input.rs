@@ -1,7 +1,7 @@
 //! Reading the CLI's inputs: histories given as a file or an id list.
 
 use std::path::{Path, PathBuf};
-use whythis::explain::options::{Estimator, ExplainOptions};
+use whythis::explain::options::{Controls, Estimator, ExplainOptions};
 use whythis::files;
 use whythis::model::history::MAX_HISTORY_BYTES;
 use whythis::model::History;
@@ -40,6 +40,38 @@ pub struct Query {
     /// Print the explanation document (docs/explanations.md §5) as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The visitor's controls as JSON (what the widget keeps and `whythis-controls` reports), e.g.
+    /// {"not_interested": [50], "unused_tags": ["Horror"], "last_events": 20}.
+    #[arg(long)]
+    pub controls: Option<PathBuf>,
+}
+
+impl Query {
+    /// The controls file read, or none decided.
+    pub fn controls(&self) -> Result<Controls, String> {
+        let Some(path) = &self.controls else { return Ok(Controls::default()) };
+        let bytes = files::read_at_most(path, "controls", MAX_CONTROLS_BYTES).map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            format!("{}: not the controls' JSON (line {}, column {}): {}", path.display(), e.line(), e.column(), field_only(&e))
+        })
+    }
+}
+
+/// The largest controls file read: 10,000 entries of each list with room to spare.
+const MAX_CONTROLS_BYTES: usize = 4 << 20;
+
+/// serde's message when it names one of whythis's fields, else a general one (its other messages quote
+/// the file's values).
+fn field_only(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let message = message.split(" at line").next().unwrap_or(&message);
+    if message.starts_with("missing field") || message.starts_with("unknown field") && !message.contains('"') {
+        message.to_string()
+    } else if e.is_syntax() || e.is_eof() {
+        "it is not valid JSON".into()
+    } else {
+        "a value has the wrong type (see docs/explanations.md, Controls)".into()
+    }
 }
 
 /// How `explain` and `audit` estimate Shapley values.

@@ -2,10 +2,8 @@
 
 use crate::input;
 use std::process::ExitCode;
-use whythis::explain::explainer::ranking_document;
-use whythis::explain::naming::Naming;
+use whythis::explain::{explain, ExplainOptions};
 use whythis::files;
-use whythis::model::{Ranking, Window};
 
 /// Arguments of `whythis recommend`.
 #[derive(clap::Args)]
@@ -15,15 +13,18 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, String> {
-    if args.query.top_k == 0 {
-        return Err("--top-k must be at least 1".into());
-    }
     let loaded = files::load_model(&args.query.model).map_err(|e| e.to_string())?;
     let history = input::history(&args.query.history)?;
     let card = loaded.scorer.card();
-    let window = Window::new(card, &history).map_err(|e| e.to_string())?;
-    let ranking = Ranking::of(&loaded.scorer, &window, args.query.allow_seen, args.query.top_k).map_err(|e| e.to_string())?;
-    let document = ranking_document(card, &Naming::new(&loaded.catalog, &[], &[], None), &window, &ranking.top);
+    // The core's one ranking path, so the controls and the option checks are the explanation's own.
+    let options = ExplainOptions {
+        top_k: args.query.top_k,
+        allow_seen: args.query.allow_seen,
+        rank_only: true,
+        controls: args.query.controls()?,
+        ..ExplainOptions::default()
+    };
+    let document = explain(&loaded.scorer, &loaded.catalog, &history, &options).map_err(|e| e.to_string())?;
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?);
         return Ok(ExitCode::SUCCESS);
@@ -32,9 +33,12 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         "{} for a history of {} events ({} in the model's window of {}):",
         card.name.as_deref().unwrap_or("Recommendations"),
         history.len(),
-        window.len(),
+        document.window.len(),
         card.seq_len
     );
+    if let Some(controls) = document.controls.as_ref().filter(|c| !c.sentence.is_empty()) {
+        println!("{}", controls.sentence);
+    }
     for r in &document.recommendations {
         println!(
             "  {:>4}  {:<50}  item {:>6}  score {:>9.4}",

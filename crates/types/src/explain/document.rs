@@ -24,9 +24,16 @@ pub struct ExplanationDocument {
     /// How each event of `window` is named (same order), by the naming policy.
     #[serde(default)]
     pub window_names: Vec<DisplayName>,
+    /// The tags of the window's items that may be shown (none the host marked sensitive), each once,
+    /// ascending: what a "don't use events of this kind" control offers.
+    #[serde(default)]
+    pub window_tags: Vec<String>,
     /// Present when events were left out (`ExplainOptions::without`): what the what-if changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub what_if: Option<WhatIf>,
+    /// Present when the visitor's controls were set (`ExplainOptions::controls`): what they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controls: Option<super::controls::ControlsApplied>,
     /// The top K, best first.
     pub recommendations: Vec<Recommendation>,
     /// Model evaluations used, per method; absent for a ranking alone.

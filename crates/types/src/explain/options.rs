@@ -1,5 +1,6 @@
 //! What the caller asks of an explanation.
 
+pub use super::controls::Controls;
 pub use super::document::Estimator;
 use crate::model::{ItemId, Position};
 use serde::{Deserialize, Serialize};
@@ -90,6 +91,9 @@ pub struct ExplainOptions {
     /// Past tense of the storefront's main action ("watched"), used in sentences for every event; none =
     /// a verb read from each event's action ("rated", "played").
     pub verb: Option<String>,
+    /// The visitor's standing decisions (not interested, events not to use, recency, not personalised),
+    /// applied before anything is ranked; the document says what they did.
+    pub controls: Controls,
 }
 
 /// True when a window of `events` events gets exact Shapley values: the exact estimator was asked for,
@@ -139,6 +143,7 @@ impl Default for ExplainOptions {
             max_windows: None,
             without: Vec::new(),
             verb: None,
+            controls: Controls::default(),
         }
     }
 }

@@ -26,6 +26,8 @@ struct Seen {
     calls: Vec<(History, ExplainOptions)>,
     records: Vec<FeedbackRecord>,
     errors: Vec<WidgetError>,
+    /// Every change of the controls the widget reported, with its words.
+    controls: Vec<(Controls, String)>,
     /// Full explanations (not rankings, not first passes) answer after this many milliseconds.
     full_delay_ms: i32,
 }
@@ -136,6 +138,8 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
         format: DOCUMENT_FORMAT.into(),
         model: None,
         window_names: window.iter().map(|e| name(e.item.0)).collect(),
+        window_tags: Vec::new(),
+        controls: None,
         what_if: (!options.without.is_empty()).then(|| WhatIf {
             without: options.without.clone(),
             kept: kept.iter().map(|k| Position(*k)).collect(),
@@ -178,6 +182,10 @@ impl Host for FakeHost {
     }
     fn now(&self) -> String {
         "2026-01-01T00:00:00.000Z".into()
+    }
+    fn controls_changed(&self, controls: &Controls, change: &str) -> Result<(), String> {
+        self.0.borrow_mut().controls.push((controls.clone(), change.to_string()));
+        Ok(())
     }
 }
 
@@ -367,10 +375,13 @@ async fn errors_are_shown_in_the_alert_and_reported() {
     let alert = one(&m.root, "[role=alert]");
     assert_eq!(alert.text_content().unwrap(), "The history is not valid: expected a list.");
     assert_eq!(m.seen.borrow().errors.last().unwrap().code, ErrorCode::History);
+    // No history yet is no error: the widget asks for the ranking of the empty window.
+    let errors = m.seen.borrow().errors.len();
     m.inputs.history.set(Some(Ok(History::default())));
     settle().await;
-    assert!(one(&m.root, "[role=alert]").text_content().unwrap().contains("no history yet"));
-    assert_eq!(m.seen.borrow().errors.last().unwrap().code, ErrorCode::EmptyHistory);
+    assert_eq!(one(&m.root, "[role=alert]").text_content().unwrap(), "");
+    assert_eq!(m.seen.borrow().errors.len(), errors);
+    assert!(m.seen.borrow().calls.last().is_some_and(|(h, _)| h.is_empty()));
     m.root.remove();
 }
 
@@ -437,5 +448,52 @@ async fn a_short_window_gets_exact_values_at_once_without_a_first_pass() {
     let calls: Vec<bool> = m.seen.borrow().calls.iter().map(|(_, o)| o.shapley_coalitions == FIRST_PASS_COALITIONS).collect();
     assert_eq!(calls, [false, false], "a ranking, then the one full request");
     assert!(all(&m.root, ".wt-refining").is_empty());
+    m.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn lasting_choices_reach_every_request_and_can_be_undone_and_reset() {
+    let m = mount_fake(3);
+    m.inputs.history.set(Some(Ok(history(&[1, 2, 3, 2]))));
+    settle().await;
+    one(&m.root, ".wt-why").click();
+    settle().await;
+    let first = one(&m.root, ".wt-item").get_attribute("data-item").unwrap().parse::<u32>().unwrap();
+    one(&m.root, ".wt-not-interested").click();
+    settle().await;
+    {
+        let seen = m.seen.borrow();
+        let (controls, said) = seen.controls.last().expect("the change was reported to the host");
+        assert_eq!(controls.not_interested, vec![ItemId(first)]);
+        assert!(said.starts_with("Not interested in"), "{said}");
+        // The next ranking carries the choice.
+        let (_, options) = seen.calls.last().unwrap();
+        assert_eq!(options.controls.not_interested, vec![ItemId(first)]);
+    }
+    assert!(one(&m.root, ".wt-status").text_content().unwrap().starts_with("Not interested in"));
+    // The recency control, by its form.
+    let input: web_sys::HtmlInputElement = one(&m.root, "#wt-recent-n").unchecked_into();
+    input.set_value("2");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    one(&m.root, ".wt-recent button[type=submit]").click();
+    settle().await;
+    assert_eq!(m.seen.borrow().calls.last().unwrap().1.controls.last_events, Some(2));
+    assert!(one(&m.root, ".wt-undo").text_content().unwrap().contains("most recent events"));
+    // Undo takes back the last choice only.
+    one(&m.root, ".wt-undo").click();
+    settle().await;
+    let options = m.seen.borrow().calls.last().unwrap().1.clone();
+    assert_eq!((options.controls.last_events, options.controls.not_interested.clone()), (None, vec![ItemId(first)]));
+    assert!(one(&m.root, ".wt-status").text_content().unwrap().starts_with("Undone:"));
+    // Reset asks first, then forgets every choice and the feedback log.
+    one(&m.root, ".wt-reset").click();
+    settle().await;
+    assert_eq!(one(&m.root, ".wt-reset").get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert!(!one(&m.root, "#wt-reset-confirm").has_attribute("hidden"));
+    one(&m.root, ".wt-reset-yes").click();
+    settle().await;
+    assert!(m.seen.borrow().controls.last().unwrap().0.is_empty());
+    assert!(m.seen.borrow().calls.last().unwrap().1.controls.is_empty());
+    assert!(all(&m.root, ".wt-undo").is_empty(), "nothing left to undo after a reset");
     m.root.remove();
 }

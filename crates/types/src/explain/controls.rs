@@ -1,0 +1,71 @@
+//! What a visitor decided in the panel (docs/explanations.md, "Controls"): kept on their device by the
+//! widget, handed to every later ranking and explanation as `ExplainOptions::controls`, and applied
+//! by the core alone, so the widget, the JS API and the CLI rank alike.
+//!
+//! Events are named by item and time, not by position: a position shifts as the history grows, and a
+//! decision must outlive the visit it was made in.
+
+use crate::model::ItemId;
+use serde::{Deserialize, Serialize};
+
+/// The most entries each list of [`Controls`] may hold: a visitor's decisions, not a catalog.
+pub const MAX_CONTROL_ENTRIES: usize = 10_000;
+
+/// One history event as a control names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventKey {
+    /// The event's item.
+    pub item: ItemId,
+    /// Its time (seconds since the epoch); none matches every event of the item that has no time.
+    #[serde(default)]
+    pub ts: Option<i64>,
+}
+
+/// The visitor's standing decisions. The default decides nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Controls {
+    /// "Not interested": items never recommended again.
+    pub not_interested: Vec<ItemId>,
+    /// "Don't use this": events left out of the history.
+    pub unused_events: Vec<EventKey>,
+    /// Every event of an item with one of these tags is left out (matched like sensitive tags:
+    /// NFKC-normalised, case-folded).
+    pub unused_tags: Vec<String>,
+    /// Events before this time (seconds since the epoch) are left out; events with no time are kept,
+    /// as nothing says they are older.
+    pub unused_before: Option<i64>,
+    /// Use only the last N events (after the other rules).
+    pub last_events: Option<usize>,
+    /// "Show picks not based on my history": rank the empty window, as for a visitor with no history.
+    pub not_personalised: bool,
+}
+
+impl Controls {
+    /// True when nothing is decided.
+    pub fn is_empty(&self) -> bool {
+        *self == Controls::default()
+    }
+}
+
+/// What the controls did to one request, for the document and the panel's sentence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ControlsApplied {
+    /// Events of the history the visitor's controls left out, all rules together.
+    pub events_left_out: usize,
+    /// Of which by "Don't use this" on the event.
+    pub by_event: usize,
+    /// Of which by a tag.
+    pub by_tag: usize,
+    /// Of which by being older than the date.
+    pub by_date: usize,
+    /// Of which by the recency control.
+    pub by_recency: usize,
+    /// "Not interested" items that would otherwise have been candidates.
+    pub items_hidden: usize,
+    /// True when the ranking is not based on the history.
+    pub not_personalised: bool,
+    /// One plain sentence saying all of it (empty when the controls changed nothing).
+    pub sentence: String,
+}
