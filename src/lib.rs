@@ -14,4 +14,8 @@ pub use whythis_types::boundary;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod feedback;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod stats;
+#[cfg(not(target_arch = "wasm32"))]
 pub use whythis_model::files;

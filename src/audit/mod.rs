@@ -1,6 +1,7 @@
 //! Native only: explanations audited over a whole data set — fidelity against random, stability,
 //! attention/occlusion agreement, and whether user segments get systematically different justifications.
 
+pub mod drift;
 pub mod interactions;
 pub mod report;
 pub mod segments;
@@ -9,7 +10,7 @@ use crate::explain::fidelity::{faithfulness, Faithfulness};
 use crate::explain::ledger::recency_bucket;
 use crate::explain::rescoring::Rescorer;
 use crate::explain::{explain, ExplainError, ExplainOptions};
-use crate::model::{Candidates, Catalog, History, Scorer, Window};
+use crate::model::{Candidates, Catalog, History, ItemId, Scorer, Window};
 pub use interactions::Interactions;
 pub use report::{AuditReport, UserRecord};
 pub use segments::Segments;
@@ -101,7 +102,14 @@ fn audit_user(
     });
     let n = window.len();
     let strongest = e.occlusion.iter().max_by(|a, b| a.delta.total_cmp(&b.delta).then(b.position.cmp(&a.position)));
-    let (top_action, top_recency) = match strongest.filter(|o| o.delta > 0.0) {
+    let supportive = strongest.filter(|o| o.delta > 0.0);
+    let top_influence = supportive.and_then(|o| window.event(o.position)).map(|ev| ev.item);
+    let counterfactual_items = e.counterfactual.displace.as_ref().map(|set| {
+        let mut items: Vec<ItemId> = set.positions.iter().filter_map(|p| window.event(*p)).map(|ev| ev.item).collect();
+        items.sort();
+        items
+    });
+    let (top_action, top_recency) = match supportive {
         Some(o) => (
             window.event(o.position).and_then(|ev| ev.action.clone()).unwrap_or_else(|| "unknown".into()),
             recency_bucket(n - 1 - o.position.0).to_owned(),
@@ -117,6 +125,8 @@ fn audit_user(
         displace_size: e.counterfactual.displace.as_ref().map(|s| s.positions.len()),
         top_action,
         top_recency,
+        top_influence,
+        counterfactual_items,
         fidelity,
         spearman_attention_occlusion: spearman,
         stable,

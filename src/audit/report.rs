@@ -33,6 +33,13 @@ pub struct UserRecord {
     pub top_action: String,
     /// Recency bucket of the most supportive event.
     pub top_recency: String,
+    /// The item of the most supportive event (none if no event supports the item): what drift compares,
+    /// as positions differ between models of other window lengths.
+    #[serde(default)]
+    pub top_influence: Option<ItemId>,
+    /// The items of the displace set, ascending, if one was found.
+    #[serde(default)]
+    pub counterfactual_items: Option<Vec<ItemId>>,
     /// Faithfulness per attribution method.
     pub fidelity: BTreeMap<String, Faithfulness>,
     /// Spearman correlation of attention and occlusion over the window (models with attention).

@@ -92,12 +92,36 @@ pub struct FeedbackRecord {
     pub helpful: bool,
     /// The optional reason the visitor typed.
     pub reason: Option<String>,
-    /// Which explanation the visitor was looking at: `narrative` or `deep_dive`.
-    pub kind: String,
+    /// Which explanation the visitor was looking at.
+    pub kind: ExplanationKind,
+    /// The narrative's template (the document's `narrative_template`), so answers can be compared per
+    /// wording; absent from records written before it was kept.
+    #[serde(default)]
+    pub template: Option<String>,
     /// The model's id.
     pub model: String,
     /// When, as an ISO 8601 time.
     pub time: String,
+}
+
+/// Which explanation a "Was this helpful?" answer was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplanationKind {
+    /// The short plain narrative (the deeper dive was closed).
+    Narrative,
+    /// The deeper dive (open when the visitor answered).
+    DeepDive,
+}
+
+impl ExplanationKind {
+    /// The name as written in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExplanationKind::Narrative => "narrative",
+            ExplanationKind::DeepDive => "deep_dive",
+        }
+    }
 }
 
 /// `detail` of the `whythis-feedback` event: the record, and whether the local log kept it.
@@ -107,6 +131,17 @@ pub struct FeedbackDetail {
     #[serde(flatten)]
     pub record: FeedbackRecord,
     /// False when the local log could not keep it (a `feedback-not-stored` error follows).
+    pub stored: bool,
+}
+
+/// `detail` of the `whythis-controls` event: the visitor's controls after a change, and what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlsDetail {
+    /// Every control now in force.
+    pub controls: crate::explain::Controls,
+    /// What changed, in the words the panel announced ("Not interested in …", "Undone: …").
+    pub change: String,
+    /// False when this device could not keep them (they apply until the page is left).
     pub stored: bool,
 }
 

@@ -3,12 +3,15 @@
 use crate::view;
 use crate::state::Ctx;
 use crate::FeedbackRecord;
+use whythis_types::boundary::ExplanationKind;
 use whythis_types::model::ItemId;
 use leptos::prelude::*;
 
 /// The question under one explanation.
 #[component]
-pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
+pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32, template: String) -> impl IntoView {
+    // Stored, so the Yes and No handlers can both read it (a String would make `rate` move-only).
+    let template = StoredValue::new((!template.is_empty()).then_some(template));
     let answer = RwSignal::new(None::<FeedbackRecord>);
     let thanks = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -25,7 +28,7 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
         let host = ctx.host();
         let now = host.now();
         let model = ctx.inputs.model.with_untracked(|m| m.as_ref().map(|m| m.id.clone())).unwrap_or_default();
-        let kind = if ctx.deep.with_untracked(|d| d.contains(&item)) { "deep_dive" } else { "narrative" };
+        let kind = if ctx.deep.with_untracked(|d| d.contains(&item)) { ExplanationKind::DeepDive } else { ExplanationKind::Narrative };
         let record = FeedbackRecord {
             // Time first, zero-padded: the local log keeps each record under a key made of its id, in time order.
             id: format!("{:013}-{:09}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64, item.0),
@@ -33,7 +36,8 @@ pub fn Feedback(ctx: Ctx, item: ItemId, rank: u32) -> impl IntoView {
             rank,
             helpful,
             reason: None,
-            kind: kind.to_string(),
+            kind,
+            template: template.get_value(),
             model,
             time: now,
         };

@@ -1,4 +1,5 @@
-//! `whythis`: check a model, rank and explain a history, audit explanations over a data set.
+//! `whythis`: check a model, rank and explain a history, audit explanations over a data set, report
+//! what visitors answered to "Was this helpful?".
 
 #[cfg(not(target_arch = "wasm32"))]
 mod audit;
@@ -6,6 +7,8 @@ mod audit;
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
 mod explain;
+#[cfg(not(target_arch = "wasm32"))]
+mod feedback_report;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
@@ -23,6 +26,7 @@ fn main() -> std::process::ExitCode {
         Command::Recommend(args) => recommend::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::FeedbackReport(args) => feedback_report::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -56,4 +60,6 @@ enum Command {
     Explain(explain::Args),
     /// Audit explanations over a data set: fidelity, stability, disparities between user segments.
     Audit(audit::Args),
+    /// Report the helpful rate of "Was this helpful?" answers from exported feedback logs.
+    FeedbackReport(feedback_report::Args),
 }

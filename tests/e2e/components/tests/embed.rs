@@ -17,7 +17,8 @@ fn record(id: &str, reason: Option<&str>) -> FeedbackRecord {
         rank: 1,
         helpful: true,
         reason: reason.map(str::to_string),
-        kind: "narrative".into(),
+        kind: whythis_types::boundary::ExplanationKind::Narrative,
+        template: Some("recent_pull".into()),
         model: "m".into(),
         time: "2026-01-01T00:00:00.000Z".into(),
     }
