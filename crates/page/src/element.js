@@ -104,6 +104,11 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
           delete this.itemInfo;
           this._itemInfo = typeof early === "function" ? early : null;
         }
+        if (Object.prototype.hasOwnProperty.call(this, "controls")) {
+          const early = this.controls;
+          delete this.controls;
+          this._controls = early;
+        }
         this._stale.clear();
         unobserveNear(this);
         mounted.add(this);
@@ -123,6 +128,10 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
     _whythisMount(crash) {
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
       this._whythisId = hooks.connected(this, root, crash);
+      if (this._controls !== undefined) {
+        hooks.setControls(this._whythisId, this._controls);
+        this._controls = undefined;
+      }
       if (this._history !== undefined && crash === undefined) {
         hooks.history(this._whythisId, JSON.stringify(this._history));
       }
@@ -206,6 +215,17 @@ export function define_element(name, newHooks, crashedWidget, crashMessage) {
     /** The current explanation document (docs/explanations.md §5) as a plain object, or null. */
     get explanation() {
       return this._whythisId ? hooks.document(this._whythisId) : null;
+    }
+
+    /** The visitor's controls in force (kept on this device per history-key and model), or null before connecting. */
+    get controls() {
+      return this._whythisId ? hooks.controls(this._whythisId) : null;
+    }
+
+    /** Sets the visitor's controls (kept and reported in whythis-controls); null forgets them all. */
+    set controls(value) {
+      if (this._whythisId) hooks.setControls(this._whythisId, value);
+      else this._controls = value;
     }
   }
   customElements.define(name, WhyThisItem);

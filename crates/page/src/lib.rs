@@ -4,6 +4,7 @@
 //! the work is done by `whythis-engine` behind the worker, and no dependency of this crate reaches
 //! tract, so the page never downloads it.
 
+pub mod controls;
 pub mod feedback;
 pub mod model;
 pub mod page_api;

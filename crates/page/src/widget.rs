@@ -3,10 +3,10 @@
 //! `whythis_ui`, the work is done by the engine behind `crate::worker`.
 
 use whythis_js::panic::Serving;
-use crate::{feedback, model, worker};
+use crate::{controls, feedback, model, worker};
 use whythis_js::{history, protocol};
-use whythis_types::boundary::{ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord, WidgetError};
-use whythis_types::explain::{ExplainOptions, ExplanationDocument};
+use whythis_types::boundary::{ControlsDetail, ErrorCode, ErrorDetail, FeedbackDetail, FeedbackRecord, WidgetError};
+use whythis_types::explain::{Controls, ExplainOptions, ExplanationDocument};
 use whythis_types::model::{History, ItemId};
 use whythis_ui::{self as ui, Config, Ctx, Host, Inputs, Phase};
 use futures::future::{FutureExt, LocalBoxFuture};
@@ -47,6 +47,10 @@ struct Widget {
     crashed: bool,
     /// The model id the previous instance had, for the crash's `whythis-error`.
     model_hint: String,
+    /// Where the visitor's controls are kept (`controls::key`), once the model is known.
+    controls_key: Option<String>,
+    /// Controls the host page set before the model was known: kept once it is, instead of the stored ones.
+    pending_controls: Option<Controls>,
     /// Test hook: the next request to the engine panics there.
     #[cfg(feature = "test-hooks")]
     engine_panic_armed: bool,
@@ -97,6 +101,12 @@ fn make_hooks() -> JsValue {
     let document = Closure::<dyn Fn(u32) -> JsValue>::new(current_document);
     set("document", document.as_ref());
     document.forget();
+    let get_controls = Closure::<dyn Fn(u32) -> JsValue>::new(controls_of);
+    set("controls", get_controls.as_ref());
+    get_controls.forget();
+    let set_controls = Closure::<dyn Fn(u32, JsValue) -> bool>::new(controls_set);
+    set("setControls", set_controls.as_ref());
+    set_controls.forget();
     // element.js: the last widget was disconnected.
     let idle = Closure::<dyn Fn()>::new(worker::release);
     set("idle", idle.as_ref());
@@ -151,6 +161,8 @@ fn connected(element: HtmlElement, root: ShadowRoot, crash: JsValue) -> u32 {
                 loaded: None,
                 crashed: false,
                 model_hint: String::new(),
+                controls_key: None,
+                pending_controls: None,
                 #[cfg(feature = "test-hooks")]
                 engine_panic_armed: false,
             },
@@ -202,8 +214,60 @@ fn attribute_changed(id: u32, name: String) {
     }
     match name.as_str() {
         "model" => load_model(id),
-        "history-key" => read_history_key(id, true),
+        "history-key" => {
+            read_controls(id);
+            read_history_key(id, true)
+        }
         _ => read_config(id),
+    }
+}
+
+/// Reads the controls kept for the widget's `history-key` and model (once the model is known).
+fn read_controls(id: u32) {
+    with_widget(id, |w| {
+        let Some(model) = w.inputs.model.get_untracked().map(|m| m.id) else { return };
+        let key = controls::key(attr(&w.element, "history-key").as_deref(), &model);
+        let kept = controls::load(&key);
+        w.controls_key = Some(key);
+        if w.inputs.controls.get_untracked() != kept {
+            w.inputs.controls.set(kept);
+        }
+    });
+}
+
+/// `el.controls`: the controls in force, as an object.
+fn controls_of(id: u32) -> JsValue {
+    with_widget(id, |w| controls::to_object(&w.inputs.controls.get_untracked())).unwrap_or(JsValue::NULL)
+}
+
+/// `el.controls = …`: the host page sets the controls (kept and reported like the visitor's own). An
+/// object that is not controls is refused with a `whythis-error` (code `options`); false then.
+fn controls_set(id: u32, value: JsValue) -> bool {
+    let _serving = Serving::widget(id);
+    let parsed: Result<Controls, _> =
+        if value.is_null() || value.is_undefined() { Ok(Controls::default()) } else { serde_wasm_bindgen::from_value(value) };
+    let Some((ctx, known)) = with_widget(id, |w| (w.ctx, w.controls_key.is_some())) else { return false };
+    match parsed {
+        Ok(controls) if !known => {
+            with_widget(id, |w| {
+                w.pending_controls = Some(controls.clone());
+                w.inputs.controls.set(controls);
+            });
+            true
+        }
+        Ok(controls) => {
+            let kept = ctx.host().controls_changed(&controls, "The page set your choices.");
+            if let Err(why) = kept {
+                ctx.host().error(&WidgetError::new(ErrorCode::Options, format!("The choices apply now but could not be kept on this device: {why}.")));
+            }
+            with_widget(id, |w| w.inputs.controls.set(controls));
+            true
+        }
+        Err(e) => {
+            // serde-wasm-bindgen names the field or the type, not the value.
+            ctx.host().error(&WidgetError::new(ErrorCode::Options, format!("el.controls was not set: it is not a set of controls ({e}).")));
+            false
+        }
     }
 }
 
@@ -334,6 +398,17 @@ fn load_model(id: u32) {
                 let say = with_widget(id, |w| {
                     w.loaded = Some(loaded.clone());
                     js_note_model(&w.element, &loaded.info.id);
+                    // The controls first, so the first ranking already follows them.
+                    let key = controls::key(attr(&w.element, "history-key").as_deref(), &loaded.info.id);
+                    let chosen = match w.pending_controls.take() {
+                        Some(set) => {
+                            let _ = controls::save(&key, &set);
+                            set
+                        }
+                        None => controls::load(&key),
+                    };
+                    w.inputs.controls.set(chosen);
+                    w.controls_key = Some(key);
                     w.inputs.model.set(Some(loaded.info.clone()));
                     // Said once per widget, in its panel and as an event (after the borrow: the event reads the widget).
                     let new = fallback.is_some() && w.inputs.notice.get_untracked() != fallback;
@@ -444,5 +519,17 @@ impl Host for WidgetHost {
 
     fn now(&self) -> String {
         String::from(js_sys::Date::new_0().to_iso_string())
+    }
+
+    fn controls_changed(&self, controls: &Controls, change: &str) -> Result<(), String> {
+        let _serving = Serving::widget(self.id);
+        let key = with_widget(self.id, |w| w.controls_key.clone()).flatten();
+        let saved = match key {
+            Some(key) => controls::save(&key, controls),
+            None => Err("the model is not loaded yet".into()),
+        };
+        let detail = ControlsDetail { controls: controls.clone(), change: change.to_string(), stored: saved.is_ok() };
+        js_dispatch(&self.element, "whythis-controls", &protocol::to_js(&detail).unwrap_or(JsValue::NULL));
+        saved
     }
 }

@@ -16,6 +16,7 @@ macro_rules! node_view {
 }
 use node_view as view;
 
+mod controls;
 mod feedback;
 mod heatmap;
 mod ledger;
@@ -25,7 +26,7 @@ mod state;
 pub mod style;
 mod timeline;
 
-use whythis_types::explain::{ExplainOptions, ExplanationDocument};
+use whythis_types::explain::{Controls, ExplainOptions, ExplanationDocument};
 use whythis_types::model::{History, ItemId};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
@@ -108,6 +109,9 @@ pub trait Host {
     fn error(&self, error: &WidgetError);
     /// The current time as ISO 8601.
     fn now(&self) -> String;
+    /// The visitor changed their controls (`change` says how, in words): keep them on this device and
+    /// tell the host page (`whythis-controls`). An error says why they could not be kept.
+    fn controls_changed(&self, controls: &Controls, change: &str) -> Result<(), String>;
 }
 
 /// The signals through which the embedding layer drives a mounted widget.
@@ -124,6 +128,8 @@ pub struct Inputs {
     /// What the widget works around and says above its list (the engine on the main thread because
     /// the page would not let its worker start); the embedding layer also reports it as an error event.
     pub notice: RwSignal<Option<WidgetError>>,
+    /// The visitor's controls (kept on the device by the embedding layer, or set by the host page).
+    pub controls: RwSignal<Controls>,
 }
 
 impl Inputs {
@@ -135,6 +141,7 @@ impl Inputs {
             history: RwSignal::new(None),
             config: RwSignal::new(Config::default()),
             notice: RwSignal::new(None),
+            controls: RwSignal::new(Controls::default()),
         }
     }
 }

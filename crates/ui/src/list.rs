@@ -1,6 +1,7 @@
 //! The widget root and the recommendation list with a "Why this?" disclosure per item.
 
 use crate::view;
+use crate::controls::ControlsBar;
 use crate::feedback::LogBar;
 use crate::panel::Panel;
 use crate::state::Ctx;
@@ -35,6 +36,9 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
             <div class="wt-status" part="status" role="status">{move || ctx.status.get()}</div>
             {move || inputs.notice.get().map(|n| view! { <p class="wt-notice" part="notice" role="note">{n.message}</p> })}
             {waiting}
+            <Show when=move || ctx.inputs.model.with(Option::is_some)>
+                <ControlsBar ctx=ctx />
+            </Show>
             <Show when=move || { off_count() > 0 }>
                 <p class="wt-whatif">
                     <span>

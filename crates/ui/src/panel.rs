@@ -8,6 +8,7 @@ use crate::heatmap::Heatmap;
 use crate::ledger::LedgerView;
 use crate::state::{Ctx, ItemState, ReleasingWrite};
 use crate::timeline::Timeline;
+use whythis_types::explain::wording::isolate;
 use whythis_types::explain::{DisplayName, ItemExplanation, Recommendation};
 use whythis_types::model::{ItemId, WindowEvent};
 use leptos::prelude::*;
@@ -48,6 +49,8 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
     let deep_id = format!("wt-deep-{}", item.0);
     let has_attention = ex.attention.is_some();
     let narrative = ex.narrative.clone();
+    let template = ex.narrative_template.clone();
+    let title = StoredValue::new(rec.name.short.clone());
     let counterfactuals = ex.counterfactual_sentences.clone();
     let ex_deep = ex.clone();
     view! {
@@ -89,7 +92,22 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
                     "Worked out on your device from {windows} runs of the model, shared by all the recommendations; your history was not sent anywhere.",
                 )}
             </p>
-            <Feedback ctx=ctx item=item rank=rank />
+            <Feedback ctx=ctx item=item rank=rank template=template />
+            <button
+                type="button"
+                class="wt-btn wt-not-interested"
+                part="not-interested"
+                on:click=move |_| {
+                    let said = format!("Not interested in {}: it will not be recommended again.", isolate(&title.get_value()));
+                    ctx.decide(said, |c| {
+                        if !c.not_interested.contains(&item) {
+                            c.not_interested.push(item);
+                        }
+                    })
+                }
+            >
+                "Not interested in this"
+            </button>
         </div>
     }
     .into_any()

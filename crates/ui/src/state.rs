@@ -2,8 +2,8 @@
 //! when a what-if toggle switches events off. The core does the what-if (`ExplainOptions::without`):
 //! the panel passes the switched-off positions and shows the document that comes back.
 
-use crate::{ErrorCode, Host, Inputs, Phase, WidgetError};
-use whythis_types::explain::{DisplayName, ExplainOptions, ExplanationDocument, Recommendation};
+use crate::{Host, Inputs, Phase, WidgetError};
+use whythis_types::explain::{Controls, DisplayName, ExplainOptions, ExplanationDocument, Recommendation};
 use whythis_types::model::{History, ItemId, Position, WindowEvent};
 use leptos::prelude::*;
 use leptos::reactive::graph::{ReactiveNode, ToAnySource};
@@ -106,6 +106,8 @@ pub struct Ctx {
     pub log_size: RwSignal<usize>,
     generation: StoredValue<u64>,
     refocus: StoredValue<Option<usize>>,
+    /// Earlier controls, newest last, each with what changed from it (for "Undo").
+    undo: RwSignal<Vec<(Controls, String)>>,
 }
 
 impl Ctx {
@@ -127,11 +129,13 @@ impl Ctx {
             log_size: RwSignal::new(log_size),
             generation: StoredValue::new(0),
             refocus: StoredValue::new(None),
+            undo: RwSignal::new(Vec::new()),
         };
         Effect::new(move |_| {
             inputs.model.track();
             inputs.history.track();
             inputs.config.with(|c| c.top_k);
+            inputs.controls.track();
             untrack(|| ctx.restart());
         });
         ctx
@@ -163,10 +167,7 @@ impl Ctx {
         match self.inputs.history.get_untracked() {
             None => self.inputs.phase.set(Phase::Waiting("Waiting for a history…".into())),
             Some(Err(e)) => self.fail(e),
-            Some(Ok(h)) if h.is_empty() => self.fail(WidgetError::new(
-                ErrorCode::EmptyHistory,
-                "There is no history yet, so there is nothing to recommend or explain. Pick a few titles first.",
-            )),
+            // No history yet: the core ranks the empty window, the picks for anyone, and says so.
             Some(Ok(h)) => self.run(h, false),
         }
     }
@@ -286,15 +287,64 @@ impl Ctx {
         });
     }
 
-    /// The options every request shares (sensitive items and tags, the verb, the time budget).
+    /// The options every request shares (sensitive items and tags, the verb, the time budget, the
+    /// visitor's controls).
     fn options(&self) -> ExplainOptions {
+        let controls = self.inputs.controls.get_untracked();
         self.inputs.config.with_untracked(|c| ExplainOptions {
             sensitive_items: c.sensitive_items.clone(),
             sensitive_tags: c.sensitive_tags.clone(),
             verb: Some(c.verb.trim().to_string()).filter(|v| !v.is_empty()),
             time_budget_ms: c.time_budget_ms,
+            controls,
             ..ExplainOptions::default()
         })
+    }
+
+    /// The visitor decides something lasting: `change` edits the controls, `said` is announced (and
+    /// names the change for "Undo"). The ranking and explanations follow (the inputs' effect).
+    pub fn decide(&self, said: String, change: impl FnOnce(&mut Controls)) {
+        let before = self.inputs.controls.get_untracked();
+        let mut after = before.clone();
+        change(&mut after);
+        if after == before {
+            return;
+        }
+        self.undo.update_releasing(|u| u.push((before, said.clone())));
+        self.keep(after, &said);
+    }
+
+    /// Takes back the last decision.
+    pub fn undo_last(&self) {
+        let Some((before, what)) = self.undo.with_untracked(|u| u.last().cloned()) else { return };
+        self.undo.update_releasing(|u| {
+            u.pop();
+        });
+        self.keep(before, &format!("Undone: {what}"));
+    }
+
+    /// What "Undo" would take back, if anything.
+    pub fn last_decision(&self) -> Option<String> {
+        self.undo.with(|u| u.last().map(|(_, what)| what.clone()))
+    }
+
+    /// Forgets every control and the local feedback log.
+    pub fn reset_all(&self) {
+        self.undo.set_releasing(Vec::new());
+        self.host().clear_feedback();
+        self.log_size.set_releasing(self.host().feedback_count());
+        self.keep(Controls::default(), "Everything was reset: every choice you made and your feedback log are forgotten.");
+    }
+
+    /// Sets the controls, keeps them through the host, and announces `said`.
+    fn keep(&self, controls: Controls, said: &str) {
+        let kept = self.host().controls_changed(&controls, said);
+        let words = match kept {
+            Ok(()) => said.to_string(),
+            Err(why) => format!("{said} It applies now, but could not be kept on this device: {why}."),
+        };
+        self.inputs.controls.set(controls);
+        self.status.set_releasing(words);
     }
 
     /// Opens or closes an item's panel.

@@ -80,6 +80,13 @@ details > summary { cursor: pointer; min-height: 24px; padding: 0.2rem 0; color:
 .wt-fb-q { font-weight: 600; }
 .wt-fb-reason { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; width: 100%; }
 .wt-fb-reason input { min-height: 32px; flex: 1 1 12rem; font: inherit; padding: 0.2rem 0.4rem; border: 1px solid var(--whythis-muted, #4a4a4f); border-radius: 4px; }
+.wt-controls { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: center; font-size: 0.85rem; margin: 0.4rem 0; }
+.wt-controls form { display: inline-flex; gap: 0.25rem; align-items: center; margin: 0; }
+.wt-controls input[type="number"] { width: 4.5em; }
+.wt-controls-said { flex-basis: 100%; margin: 0; }
+.wt-controls-said:empty { display: none; }
+.wt-reset-confirm { display: inline-flex; gap: 0.3rem; align-items: center; }
+.wt-reset-confirm[hidden] { display: none; }
 .wt-whatif { background: #fff8e1; border: 1px solid #8a6d00; color: #3d3000; border-radius: 6px; padding: 0.4rem 0.6rem; }
 .wt-log { margin-top: 0.75rem; font-size: 0.85rem; color: var(--whythis-muted, #4a4a4f); display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
 .wt-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

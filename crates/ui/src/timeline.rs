@@ -5,7 +5,7 @@ use crate::view;
 use crate::heatmap::normalised;
 use crate::state::Ctx;
 use whythis_types::explain::wording::{action_label, isolate, occlusion_label};
-use whythis_types::explain::OcclusionEntry;
+use whythis_types::explain::{EventKey, OcclusionEntry};
 use leptos::prelude::*;
 
 /// How many of the most recent events are shown before "Show all".
@@ -14,6 +14,7 @@ const SHOWN_FIRST: usize = 10;
 #[derive(Clone, PartialEq)]
 struct Row {
     base_position: usize,
+    key: EventKey,
     title: String,
     full_title: String,
     action: String,
@@ -45,6 +46,7 @@ pub fn Timeline(ctx: Ctx, occlusion: Vec<OcclusionEntry>) -> impl IntoView {
                 let name = names.get(p).cloned().unwrap_or_default();
                 Row {
                     base_position: p,
+                    key: EventKey { item: e.item, ts: e.ts },
                     title: name.short,
                     full_title: name.full,
                     action: action_label(e.action.as_deref()),
@@ -103,6 +105,9 @@ fn EventRow(ctx: Ctx, row: Row, max_abs: f32) -> impl IntoView {
         None => ("0%".into(), "0%".into(), "switched off".to_string(), "off"),
     };
     let label = format!("Count “{}” in the what-if", isolate(&row.title));
+    let unuse_label = format!("Don't use “{}” for my recommendations", isolate(&row.title));
+    let unused_said = format!("{} is not used for your recommendations now.", isolate(&row.title));
+    let key = row.key;
     let on = row.on;
     let button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
@@ -142,6 +147,20 @@ fn EventRow(ctx: Ctx, row: Row, max_abs: f32) -> impl IntoView {
                 }
             >
                 {if on { "Counts" } else { "Off" }}
+            </button>
+            <button
+                type="button"
+                class="wt-btn wt-unuse"
+                aria-label=unuse_label
+                on:click=move |_| {
+                    ctx.decide(unused_said.clone(), |c| {
+                        if !c.unused_events.contains(&key) {
+                            c.unused_events.push(key);
+                        }
+                    })
+                }
+            >
+                "Don't use"
             </button>
         </li>
     }
