@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { artifacts, demoSuite, repo } from "./suite.mjs";
 
@@ -52,11 +52,12 @@ test("answers exported from the panel are what whythis feedback-report counts", 
   const exported = join(artifacts, "feedback-export.json");
   copyFileSync(await (await download).path(), exported);
 
-  const cli = spawnSync("cargo", ["run", "--quiet", "--offline", "--bin", "whythis", "--", "feedback-report", exported, "--json"], {
-    cwd: repo,
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-  });
+  // The CLI the native tests built (scripts/test.sh runs them first), else built here.
+  const built = join(process.env.CARGO_TARGET_DIR || join(repo, "target"), "debug", "whythis");
+  const [command, args] = existsSync(built)
+    ? [built, []]
+    : ["cargo", ["run", "--quiet", "--offline", "--bin", "whythis", "--"]];
+  const cli = spawnSync(command, [...args, "feedback-report", exported, "--json"], { cwd: repo, encoding: "utf8", maxBuffer: 1 << 24 });
   assert.equal(cli.status, 0, `whythis feedback-report failed:\n${cli.stderr}`);
   const report = JSON.parse(cli.stdout);
   assert.equal(report.overall.answers, given.length, "one answer per item, its later reason merged in");

@@ -244,8 +244,16 @@ fn controls_of(id: u32) -> JsValue {
 /// object that is not controls is refused with a `whythis-error` (code `options`); false then.
 fn controls_set(id: u32, value: JsValue) -> bool {
     let _serving = Serving::widget(id);
-    let parsed: Result<Controls, _> =
-        if value.is_null() || value.is_undefined() { Ok(Controls::default()) } else { serde_wasm_bindgen::from_value(value) };
+    let unknown = (value.is_object())
+        .then(|| js_sys::Object::keys(value.unchecked_ref()).iter().filter_map(|k| k.as_string()).find(|k| !Controls::FIELDS.contains(&k.as_str())))
+        .flatten();
+    let parsed: Result<Controls, String> = match unknown {
+        // A key is the host's own code, not the visitor's history: naming it helps find the typo.
+        Some(key) => Err(format!("“{key}” is not a control (they are {})", Controls::FIELDS.join(", "))),
+        None if value.is_null() || value.is_undefined() => Ok(Controls::default()),
+        // serde-wasm-bindgen's message may quote the value; the sentence does not.
+        None => serde_wasm_bindgen::from_value(value).map_err(|_| "a value has the wrong type (see index.d.ts, Controls)".to_string()),
+    };
     let Some((ctx, known)) = with_widget(id, |w| (w.ctx, w.controls_key.is_some())) else { return false };
     match parsed {
         Ok(controls) if !known => {
@@ -264,8 +272,7 @@ fn controls_set(id: u32, value: JsValue) -> bool {
             true
         }
         Err(e) => {
-            // serde-wasm-bindgen names the field or the type, not the value.
-            ctx.host().error(&WidgetError::new(ErrorCode::Options, format!("el.controls was not set: it is not a set of controls ({e}).")));
+            ctx.host().error(&WidgetError::new(ErrorCode::Options, format!("el.controls was not set: {e}.")));
             false
         }
     }

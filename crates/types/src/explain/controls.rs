@@ -43,6 +43,11 @@ pub struct Controls {
 }
 
 impl Controls {
+    /// The fields as serde names them: what a JS object of controls may hold (serde-wasm-bindgen reads
+    /// only the fields it knows, so `deny_unknown_fields` cannot catch a misspelt one there).
+    pub const FIELDS: [&'static str; 6] =
+        ["not_interested", "unused_events", "unused_tags", "unused_before", "last_events", "not_personalised"];
+
     /// True when nothing is decided.
     pub fn is_empty(&self) -> bool {
         *self == Controls::default()
@@ -68,4 +73,20 @@ pub struct ControlsApplied {
     pub not_personalised: bool,
     /// One plain sentence saying all of it (empty when the controls changed nothing).
     pub sentence: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Controls;
+
+    #[test]
+    fn fields_are_the_names_serde_writes() {
+        let written = serde_json::to_value(Controls::default()).unwrap();
+        let mut names: Vec<&str> = written.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = Controls::FIELDS.to_vec();
+        names.sort();
+        fields.sort();
+        assert_eq!(names, fields);
+        assert!(serde_json::from_str::<Controls>(r#"{"not_intrested": [5]}"#).is_err());
+    }
 }
