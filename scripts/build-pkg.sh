@@ -3,6 +3,8 @@
 # ES module:
 #   whythis_ui      (crate whythis-page)   the page's: the custom element and its panel, no tract;
 #   whythis_engine  (crate whythis-engine) the worker's: tract and the explanations, no leptos.
+# `build-pkg.sh compile` only compiles the two modules (no wasm-bindgen-cli needed yet: scripts/demo.sh
+# compiles while it installs), and a later `build-pkg.sh` finds them fresh.
 # Offline once the crates are fetched. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli
 # 0.2.130. WHYTHIS_PROFILE=release|dev builds with another cargo profile.
 # WHYTHIS_WASM_OPT=1 also runs wasm-opt -Oz (npm binaryen 132, installed into tools/wasm-opt on first
@@ -12,6 +14,8 @@
 # publish that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stage="${1:-all}"
+case "$stage" in all|compile) ;; *) echo "build-pkg.sh: unknown stage '$stage' (none, or compile)" >&2; exit 2;; esac
 profile="${WHYTHIS_PROFILE:-wasm}"
 profile_dir="$profile"
 [ "$profile" = "dev" ] && profile_dir=debug
@@ -25,6 +29,7 @@ for part in ui:page engine:engine; do
   # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
   cargo rustc -p "whythis-$crate" --lib --target wasm32-unknown-unknown --profile="$profile" "${features[@]}" \
     --crate-type cdylib ${CARGO_OFFLINE:+--offline}
+  [ "$stage" = compile ] && continue
   # --experimental-reset-state-function: the glue can replace its wasm instance (see below).
   wasm-bindgen --target web --out-dir pkg --out-name "whythis_$out" \
     --remove-name-section --remove-producers-section --experimental-reset-state-function \
@@ -69,4 +74,4 @@ EOF
       "pkg/whythis_${out}_bg.wasm" -o "pkg/whythis_${out}_bg.wasm"
   fi
 done
-ls -l pkg/whythis_*_bg.wasm pkg/whythis_*.js
+[ "$stage" = compile ] || ls -l pkg/whythis_*_bg.wasm pkg/whythis_*.js

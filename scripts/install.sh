@@ -4,12 +4,17 @@
 #   ./scripts/install.sh        everything the tests need
 #   ./scripts/install.sh demo   only what the demo needs (wasm target, wasm-bindgen-cli, trunk)
 #   ./scripts/install.sh wasm   only what scripts/build-pkg.sh needs (wasm target, wasm-bindgen-cli)
-#   ./scripts/install.sh trunk  only trunk (scripts/demo.sh installs it beside the wasm build)
+#   ./scripts/install.sh target   only the rust target wasm32-unknown-unknown
+#   ./scripts/install.sh bindgen  only wasm-bindgen-cli       } scripts/demo.sh installs these two beside
+#   ./scripts/install.sh trunk    only trunk                  } the wasm build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-test}"
-case "$mode" in test|demo|wasm|trunk) ;; *) echo "install.sh: unknown mode '$mode' (test, demo, wasm or trunk)" >&2; exit 2;; esac
+case "$mode" in test|demo|wasm|target|bindgen|trunk) ;; *) echo "install.sh: unknown mode '$mode' (test, demo, wasm, target, bindgen or trunk)" >&2; exit 2;; esac
+wants() { # wants STEP: does this mode install STEP (target, bindgen or trunk)?
+  case "$mode:$1" in test:*|demo:*|wasm:target|wasm:bindgen|"$1:$1") return 0;; *) return 1;; esac
+}
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than this machine's
 
@@ -23,12 +28,16 @@ begin() { say "$*"; step_start=$SECONDS; }
 done_() { say "  done in $((SECONDS - step_start)) s"; }
 
 # The tools are installed, not developed: their release profiles ask for fat LTO in one codegen unit
-# (trunk's final link alone took 166 s of its 330 s on a 2-core machine). Thin builds run the same.
+# (trunk's final link alone took 166 s of its 330 s on a 2-core machine), and nothing here needs their
+# last percent of speed (trunk copies files, wasm-bindgen rewrites two modules in seconds), so they are
+# built without LTO, in 16 units, at opt-level 1; and without TLS (the default features), as both only
+# ever talk to this machine (trunk runs --offline, the test runner talks to chromedriver on loopback).
 fast_install() {
-  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --no-default-features "$@"
 }
 
-if [ "$mode" != trunk ] && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if wants target && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   begin "rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
   done_
@@ -54,15 +63,15 @@ if [ "$mode" = test ]; then
   fi
 fi
 
-if [ "$mode" != trunk ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  begin "wasm-bindgen-cli $WASM_BINDGEN_VERSION (about a minute and a half on 2 cores)"
+if wants bindgen && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  begin "wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes on 2 cores)"
   # Not --locked: its lock names a webpki-roots the crates.io snapshot lacks.
   fast_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   done_
 fi
 
-if [ "$mode" != wasm ] && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  begin "trunk $TRUNK_VERSION (about three minutes on 2 cores)"
+if wants trunk && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  begin "trunk $TRUNK_VERSION (several minutes on 2 cores)"
   fast_install trunk --version "$TRUNK_VERSION" --locked --force
   done_
 fi

@@ -245,7 +245,7 @@ fn controls_of(id: u32) -> JsValue {
 fn controls_set(id: u32, value: JsValue) -> bool {
     let _serving = Serving::widget(id);
     let unknown = (value.is_object())
-        .then(|| js_sys::Object::keys(value.unchecked_ref()).iter().filter_map(|k| k.as_string()).find(|k| !Controls::FIELDS.contains(&k.as_str())))
+        .then(|| js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()).find(|k| !Controls::FIELDS.contains(&k.as_str())))
         .flatten();
     let parsed: Result<Controls, String> = match unknown {
         // A key is the host's own code, not the visitor's history: naming it helps find the typo.
