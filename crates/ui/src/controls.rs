@@ -67,7 +67,7 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
             <button
                 type="button"
                 role="switch"
-                class="wt-switch wt-not-personalised"
+                class="wt-toggle wt-not-personalised"
                 aria-checked=move || not_personalised().to_string()
                 on:click=move |_| {
                     if not_personalised() {

@@ -37,7 +37,7 @@ pub const CSS: &str = r#"
 .wt-title { flex: 1 1 12rem; font-weight: 600; overflow-wrap: anywhere; }
 .wt-move { font-size: 0.85rem; color: var(--whythis-muted, #4a4a4f); border: 1px solid currentColor; border-radius: 999px; padding: 0 0.5rem; }
 button { font: inherit; cursor: pointer; }
-.wt-why, .wt-btn, .wt-switch {
+.wt-why, .wt-btn, .wt-switch, .wt-toggle {
   min-height: 32px; min-width: 32px; padding: 0.25rem 0.75rem;
   border: 1px solid var(--whythis-accent, #0b57d0); border-radius: 6px;
   background: var(--whythis-surface, #fff); color: var(--whythis-accent, #0b57d0);
@@ -61,9 +61,9 @@ button { font: inherit; cursor: pointer; }
 .wt-bar-neg { justify-content: flex-end; border-right: 1px solid var(--whythis-fg, #1d1d1f); }
 .wt-fill-pos { background: var(--whythis-positive, #b35806); }
 .wt-fill-neg { background: repeating-linear-gradient(135deg, var(--whythis-negative, #2166ac) 0 4px, #8fb3dc 4px 6px); }
-.wt-switch[aria-checked="true"] { background: var(--whythis-accent, #0b57d0); color: var(--whythis-accent-fg, #fff); }
-.wt-switch[aria-checked="true"]::before { content: "✓ "; }
-.wt-switch[aria-checked="false"]::before { content: "✕ "; }
+.wt-switch[aria-checked="true"], .wt-toggle[aria-checked="true"] { background: var(--whythis-accent, #0b57d0); color: var(--whythis-accent-fg, #fff); }
+.wt-switch[aria-checked="true"]::before, .wt-toggle[aria-checked="true"]::before { content: "✓ "; }
+.wt-switch[aria-checked="false"]::before, .wt-toggle[aria-checked="false"]::before { content: "✕ "; }
 .wt-switch[aria-disabled="true"] { opacity: 0.7; cursor: progress; }
 .wt-deep-toggle { margin: 0.5rem 0; }
 .wt-deep[hidden] { display: none; }

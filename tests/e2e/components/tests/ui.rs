@@ -88,7 +88,8 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
             relative_error: 0.0,
         },
         counterfactual: Counterfactuals {
-            drop_out: Some(CounterfactualSet { positions: vec![Position(n - 1)], new_rank: Rank(9), replaced_by: ItemId(250) }),
+            // An empty window (no history yet) has no event to drop.
+            drop_out: n.checked_sub(1).map(|p| CounterfactualSet { positions: vec![Position(p)], new_rank: Rank(9), replaced_by: ItemId(250) }),
             displace: None,
             max_events: 5,
             search: CounterfactualSearch::default(),
