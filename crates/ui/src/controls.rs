@@ -7,7 +7,7 @@
 use crate::state::{Ctx, ReleasingWrite};
 use crate::view;
 use leptos::prelude::*;
-use whythis_types::explain::wording::isolate;
+use whythis_types::explain::wording::tag_label;
 
 /// Seconds since the epoch of a `yyyy-mm-dd` date input's value (midnight UTC), if it is one.
 fn day_start(value: &str) -> Option<i64> {
@@ -46,7 +46,7 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
         if t.is_empty() {
             return;
         }
-        let words = format!("Events of the kind {} are not used now.", isolate(&t));
+        let words = format!("Events of the kind {} are not used now.", tag_label(&t));
         ctx.decide(words, |c| {
             if !c.unused_tags.contains(&t) {
                 c.unused_tags.push(t.clone());
@@ -122,7 +122,8 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
                     " "
                     <select id="wt-kind-tag" on:change=move |ev| tag.set(event_target_value(&ev)) prop:value=move || tag.get()>
                         <option value="">"(choose)"</option>
-                        {move || tags().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                        // The value is the tag itself (what the control matches); the text is the core's label of it.
+                        {move || tags().into_iter().map(|t| view! { <option value=t.clone()>{tag_label(&t)}</option> }).collect_view()}
                     </select>
                     " "
                     <button type="submit" class="wt-btn">"Don't use"</button>

@@ -81,7 +81,9 @@ details > summary { cursor: pointer; min-height: 24px; padding: 0.2rem 0; color:
 .wt-fb-reason { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; width: 100%; }
 .wt-fb-reason input { min-height: 32px; flex: 1 1 12rem; font: inherit; padding: 0.2rem 0.4rem; border: 1px solid var(--whythis-muted, #4a4a4f); border-radius: 4px; }
 .wt-controls { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: center; font-size: 0.85rem; margin: 0.4rem 0; }
-.wt-controls form { display: inline-flex; gap: 0.25rem; align-items: center; margin: 0; }
+.wt-controls form { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; align-items: center; margin: 0; max-width: 100%; }
+.wt-controls select { max-width: 100%; min-width: 0; }
+.wt-controls button, .wt-status { overflow-wrap: anywhere; }
 .wt-controls input[type="number"] { width: 4.5em; }
 .wt-controls-said { flex-basis: 100%; margin: 0; }
 .wt-controls-said:empty { display: none; }
