@@ -266,7 +266,7 @@ export interface FeedbackDetail {
 /**
  * Whose fault an error is: the card, the catalog (or an `itemInfo` answer), the ONNX model (unreadable, against the contract, or
  * failing when it runs), a download, the history (unreadable, or naming items or actions the model does
- * not know), an empty history, the options, the worker, the page's Trusted Types policy ("trusted-types":
+ * not know), "empty-history" (no longer raised: an empty history gets the picks for anyone), the options, the worker, the page's Trusted Types policy ("trusted-types":
  * it kept the worker from starting, so the model runs on the main thread; the message names the policy
  * to allow), whythis itself ("internal": a panic), or the local feedback log ("feedback-not-stored": an
  * answer reached the page but could not be kept, see `FeedbackDetail.stored`).

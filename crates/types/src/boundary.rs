@@ -20,7 +20,8 @@ pub enum ErrorCode {
     Fetch,
     /// The history is unreadable or names what the model does not know.
     History,
-    /// The history has no events, so there is nothing to explain.
+    /// No longer raised (kept for hosts that match on it): a history with no events now gets the
+    /// model's picks for anyone, said in the panel, not an error.
     EmptyHistory,
     /// The options ask for something impossible.
     Options,
