@@ -16,6 +16,8 @@ pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod feedback;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod json_error;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod stats;
 #[cfg(not(target_arch = "wasm32"))]
 pub use whythis_model::files;

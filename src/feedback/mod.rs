@@ -14,6 +14,7 @@ pub use plot::svg;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use crate::json_error::without_values;
 use whythis_types::boundary::FeedbackRecord;
 
 /// Why a feedback log could not be read. The sentences name the file and the place, never a record's
@@ -114,40 +115,6 @@ fn parse_log(text: &str) -> Result<Vec<FeedbackRecord>, (usize, usize, String)> 
         records.push(record);
     }
     Ok(records)
-}
-
-/// serde_json's message without the values it quotes (`invalid type: string "…"`, ``unknown variant
-/// `…` `` would repeat a visitor's words into a terminal or a CI log). Only the names of whythis's own
-/// fields are kept ("missing field `item`").
-fn without_values(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message);
-    if message.starts_with("missing field") || message.starts_with("duplicate field") {
-        return message.to_string();
-    }
-    // What follows "expected" is whythis's schema ("expected `narrative` or `deep_dive`").
-    let (found, expected) = match message.find(", expected") {
-        Some(i) => message.split_at(i),
-        None => (message, ""),
-    };
-    let mut out = String::new();
-    let mut open: Option<char> = None;
-    for c in found.chars() {
-        match (open, c) {
-            (None, '"' | '`') => {
-                open = Some(c);
-                out.push(c);
-                out.push('…');
-            }
-            (Some(q), _) if c == q => {
-                open = None;
-                out.push(c);
-            }
-            (Some(_), _) => {}
-            (None, _) => out.push(c),
-        }
-    }
-    out + expected
 }
 
 /// The helpful rate of a group of answers with its 95 % Wilson score interval.

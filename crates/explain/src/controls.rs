@@ -11,7 +11,8 @@ use whythis_types::explain::controls::{Controls, ControlsApplied, EventKey};
 /// Tags are read from `catalog`: with an `itemInfo` resolver it knows the tags of the items it was
 /// asked about, so a tag control covers those.
 pub fn controlled_history(history: &History, catalog: &Catalog, controls: &Controls) -> (History, ControlsApplied) {
-    let mut applied = ControlsApplied { not_personalised: controls.not_personalised, ..ControlsApplied::default() };
+    // `not_personalised` is the explainer's to say: it holds for any window left empty.
+    let mut applied = ControlsApplied::default();
     if controls.not_personalised {
         applied.events_left_out = history.len();
         return (History::default(), applied);

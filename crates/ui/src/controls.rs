@@ -30,14 +30,10 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let tags = move || ctx.shown.with(|s| s.as_ref().map(|s| s.doc.window_tags.clone()).unwrap_or_default());
     let apply_recent = move || {
-        let Ok(n) = recent.get_untracked().trim().parse::<usize>() else {
+        let Some(n) = recent.get_untracked().trim().parse::<usize>().ok().filter(|&n| n >= 1) else {
             ctx.status.set_releasing("Type how many of your most recent events to use (1 or more).".into());
             return;
         };
-        if n == 0 {
-            ctx.status.set_releasing("Type how many of your most recent events to use (1 or more).".into());
-            return;
-        }
         let words = if n == 1 { "Only your most recent event is used now.".to_string() } else { format!("Only your {n} most recent events are used now.") };
         ctx.decide(words, |c| c.last_events = Some(n));
     };

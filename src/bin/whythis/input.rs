@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use whythis::explain::options::{Controls, Estimator, ExplainOptions};
 use whythis::files;
+use whythis::json_error::without_values;
 use whythis::model::history::MAX_HISTORY_BYTES;
 use whythis::model::History;
 
@@ -52,27 +53,13 @@ impl Query {
         let Some(path) = &self.controls else { return Ok(Controls::default()) };
         let bytes = files::read_at_most(path, "controls", MAX_CONTROLS_BYTES).map_err(|e| e.to_string())?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            format!("{}: not the controls' JSON (line {}, column {}): {}", path.display(), e.line(), e.column(), field_only(&e))
+            format!("{}: not the controls' JSON (line {}, column {}): {}", path.display(), e.line(), e.column(), without_values(&e))
         })
     }
 }
 
 /// The largest controls file read: 10,000 entries of each list with room to spare.
 const MAX_CONTROLS_BYTES: usize = 4 << 20;
-
-/// serde's message when it names one of whythis's fields, else a general one (its other messages quote
-/// the file's values).
-fn field_only(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = message.split(" at line").next().unwrap_or(&message);
-    if message.starts_with("missing field") || message.starts_with("unknown field") && !message.contains('"') {
-        message.to_string()
-    } else if e.is_syntax() || e.is_eof() {
-        "it is not valid JSON".into()
-    } else {
-        "a value has the wrong type (see docs/explanations.md, Controls)".into()
-    }
-}
 
 /// How `explain` and `audit` estimate Shapley values.
 #[derive(clap::Args)]
