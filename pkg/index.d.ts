@@ -204,6 +204,37 @@ export interface ItemExplanation {
   per_event_summary: string;
   shapley_note: string;
   attention_layers?: AttentionLayers;
+  /** The recourse steps and the counterpoint title; absent for an empty window. */
+  recourse?: Recourse;
+}
+
+/** Recourse (docs/explanations.md §3): "what weighed most", "what that did", "something else instead". */
+export interface Recourse {
+  steps: string[];
+  /** Verified by re-scoring its window; null when no window tried brought in a title not shown now. */
+  alternative: Alternative | null;
+}
+
+/** Which changed window an alternative comes from. */
+export type AlternativeSource = "counterfactual" | "long_term_only";
+
+/** A title not in the top K now that a changed window brings in. */
+export interface Alternative {
+  item: number;
+  name: DisplayName;
+  source: AlternativeSource;
+  /** Positions that window leaves out, ascending. */
+  without: number[];
+  /** Its rank in that window. */
+  rank: number;
+  /** The explained item's rank in that window. */
+  item_rank: number;
+}
+
+/** The main parameters in plain words (DSA Art. 27): what the model reads, and what weighs most here. */
+export interface MainParameters {
+  uses: string[];
+  weighs: string[];
 }
 
 export interface Recommendation extends Partial<ItemExplanation> {
@@ -237,6 +268,8 @@ export interface ExplanationDocument {
   /** Only when controls were set: what they did. */
   controls?: ControlsApplied;
   recommendations: Recommendation[];
+  /** Only for an explained (not rank-only) document: the main parameters in plain words. */
+  parameters?: MainParameters;
   cost?: Cost;
 }
 
@@ -352,6 +385,8 @@ export interface WhyThisItemAttributes {
   loading?: "lazy" | "eager";
   /** While present, the element is not shown and does no work. */
   hidden?: boolean;
+  /** A link to the host's page on how it recommends, shown under "How these picks are made"; only http(s) or relative. */
+  "parameters-href"?: string;
 }
 
 /** One item's names, as a `catalog.json` entry has them: what an `ItemInfoResolver` answers. */

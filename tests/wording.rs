@@ -9,6 +9,7 @@ use whythis::explain::options::Estimator;
 use whythis::explain::ledger::ledger;
 use whythis::explain::naming::{fold, Naming};
 use whythis::explain::narrative::{narrative, what_if_sentence, NarrativeFacts};
+use whythis::explain::parameters::main_parameters;
 use whythis::explain::wording::{verdict_sentence, PRIVATE_TITLE};
 use whythis::explain::*;
 use whythis::model::{Catalog, History, ItemEmbedding, ItemId, ModelCard, Position, Rank, Window};
@@ -173,6 +174,16 @@ fn render(c: &Case) -> Rendered {
     let embedding = c.with_embedding.then(|| ItemEmbedding::new(2, values));
     let item_ledger = ledger(&window, &occlusion, &naming, item, embedding.as_ref());
     let degraded = c.degraded.then_some("Shapley values used 16 of 64 permutations to stay within the time budget of 300 ms.");
+    // An alternative from the drop-out set's window, else from the older events': any title, private or not.
+    let alternative = match (&counterfactual.drop_out, n) {
+        (Some(set), _) => Some((set.positions.clone(), AlternativeSource::Counterfactual)),
+        (None, n) if n > 5 => Some(((n - 5..n).map(Position).collect(), AlternativeSource::LongTermOnly)),
+        _ => None,
+    }
+    .map(|(without, source)| {
+        let alt = ItemId(1 + (c.rank + c.k as u32) % NUM_ITEMS);
+        Alternative { item: alt, name: naming.shown(alt), source, without, rank: Rank(c.k as u32), item_rank: Rank(c.rank + 1) }
+    });
     let words = narrative(&NarrativeFacts {
         window: &window,
         naming: &naming,
@@ -187,8 +198,12 @@ fn render(c: &Case) -> Rendered {
         recent: &recent,
         ledger: &item_ledger,
         degraded,
+        alternative: alternative.as_ref(),
     });
     let mut texts = vec![words.summary.clone(), words.per_event_summary.clone(), words.shapley_note.clone()];
+    texts.extend(words.recourse.iter().cloned());
+    let parameters = main_parameters(&card, &naming, &window, &[&item_ledger]);
+    texts.extend(parameters.uses.iter().chain(&parameters.weighs).cloned());
     texts.extend(words.counterfactual_sentences.iter().cloned());
     texts.extend(words.deep_dive.iter().cloned());
     texts.push(what_if_sentence(&naming, c.left_out.max(1), n.max(1), Some(ItemId(c.history.first().map_or(1, |h| h.0)))));
@@ -311,10 +326,15 @@ mod real {
                 texts.extend(e.counterfactual_sentences.iter().cloned());
                 texts.push(e.per_event_summary.clone());
                 texts.push(rec.name.full.clone());
+                let recourse = e.recourse.as_ref().unwrap();
+                texts.extend(recourse.steps.iter().cloned());
+                texts.extend(recourse.alternative.iter().map(|a| a.name.full.clone()));
                 assert!(e.ledger.by_tag.keys().all(|t| fold(t) != "drama"), "the ledger names the tag: {:?}", e.ledger.by_tag.keys());
                 assert!(e.ledger.by_tag.contains_key("(sensitive)"));
             }
             texts.extend(doc.window_names.iter().map(|n| n.full.clone()));
+            let parameters = doc.parameters.as_ref().unwrap();
+            texts.extend(parameters.uses.iter().chain(&parameters.weighs).cloned());
             assert!(texts.iter().any(|t| t.contains("a title you keep private")), "{texts:#?}");
             for text in &texts {
                 let folded = fold(text);

@@ -6,12 +6,14 @@ use crate::attention;
 use crate::budget::Budget;
 use crate::controls::{controlled_history, controls_sentence};
 use crate::counterfactual::{counterfactuals, Evidence, Search};
-use crate::document::{Cost, ExplanationDocument, ItemExplanation, RankChange, Recommendation, WhatIf, DOCUMENT_FORMAT};
+use crate::document::{Cost, ExplanationDocument, ItemExplanation, RankChange, Recommendation, Recourse, WhatIf, DOCUMENT_FORMAT};
 use crate::error::ExplainError;
 use crate::ledger::ledger;
 use crate::naming::Naming;
 use crate::narrative::{narrative, what_if_sentence, NarrativeFacts};
 use crate::occlusion::occlusion;
+use crate::parameters::main_parameters;
+use crate::recourse::alternatives;
 use crate::options::{AttentionDetail, ExplainOptions, MAX_VERB_CHARS};
 use whythis_types::explain::controls::MAX_CONTROL_ENTRIES;
 use crate::rescoring::Rescorer;
@@ -64,6 +66,9 @@ impl Rewordable {
                 word(explanation, &window, &naming, rec.item, rec.rank, options.top_k, without.len(), self.shapley_degraded.as_deref());
             }
         }
+        if self.document.parameters.is_some() {
+            self.document.parameters = Some(parameters(card, &naming, &window, &self.document));
+        }
         Ok(())
     }
 }
@@ -71,6 +76,10 @@ impl Rewordable {
 /// Rewrites an explanation's sentences from its numbers (the narrative's templates).
 #[allow(clippy::too_many_arguments)]
 fn word(e: &mut ItemExplanation, window: &Window, naming: &Naming, item: ItemId, rank: Rank, k: usize, left_out: usize, degraded: Option<&str>) {
+    let mut alternative = e.recourse.take().and_then(|r| r.alternative);
+    if let Some(alt) = alternative.as_mut() {
+        alt.name = naming.shown(alt.item);
+    }
     let words = narrative(&NarrativeFacts {
         window,
         naming,
@@ -85,6 +94,7 @@ fn word(e: &mut ItemExplanation, window: &Window, naming: &Naming, item: ItemId,
         recent: &e.recent_vs_long_term,
         ledger: &e.ledger,
         degraded,
+        alternative: alternative.as_ref(),
     });
     e.narrative = words.summary;
     e.narrative_template = words.template;
@@ -93,6 +103,14 @@ fn word(e: &mut ItemExplanation, window: &Window, naming: &Naming, item: ItemId,
     e.deep_dive = words.deep_dive;
     e.per_event_summary = words.per_event_summary;
     e.shapley_note = words.shapley_note;
+    // An empty window has nothing that weighed, so no recourse.
+    e.recourse = (!words.recourse.is_empty()).then_some(Recourse { steps: words.recourse, alternative });
+}
+
+/// The main parameters of a document's window, from its explained items' ledgers.
+fn parameters(card: &ModelCard, naming: &Naming, window: &Window, document: &ExplanationDocument) -> crate::document::MainParameters {
+    let ledgers: Vec<_> = document.recommendations.iter().filter_map(|r| r.explanation.as_ref()).map(|e| &e.ledger).collect();
+    main_parameters(card, naming, window, &ledgers)
 }
 
 /// [`explain`], keeping what [`Rewordable::reword`] needs.
@@ -111,6 +129,8 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
     applied.items_hidden = candidates.exclude(&options.controls.not_interested);
     let Ranking { candidates, scores: base, top, attention: raw_attention } =
         Ranking::among(scorer, &window, candidates, options.top_k)?;
+    // What the visitor is shown now: an alternative is a title not among these.
+    let shown: Vec<ItemId> = top.iter().map(|r| r.item).collect();
     let targets: Vec<Ranked> = match options.item {
         Some(item) if !candidates.contains(item) => return Err(ModelError::NotACandidate(item).into()),
         Some(item) => vec![Ranked { item, score: base[item.column()], rank: candidates.rank(&base, item) }],
@@ -161,6 +181,7 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
         .collect();
     let search = Search { max_events: options.max_events, windows: options.counterfactual_windows, catalog: Some(catalog) };
     let counterfactual_sets = counterfactuals(&mut rescorer, &evidence, &search)?;
+    let mut alternatives = alternatives(&mut rescorer, &shown, &counterfactual_sets)?;
     let mut degraded: Vec<String> = shapley_degraded.iter().cloned().collect();
     if let Some(spent) = rescorer.binding_budget().filter(|_| counterfactual_sets.iter().any(|c| c.search.stopped_by_budget)) {
         degraded.push(format!("The counterfactual search stopped early {}.", spent.reason()));
@@ -193,11 +214,13 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
             per_event_summary: String::new(),
             shapley_note: String::new(),
             attention_layers: layers.clone(),
+            recourse: Some(Recourse { steps: Vec::new(), alternative: alternatives[t].take() }),
         });
         if let Some(explanation) = rec.explanation.as_mut() {
             word(explanation, &window, &naming, rec.item, rec.rank, options.top_k, without.len(), shapley_degraded.as_deref());
         }
     }
+    document.parameters = Some(parameters(card, &naming, &window, &document));
     let by_method = rescorer.windows_by_method().clone();
     document.cost = Some(Cost {
         model_calls: scorer.usage().0 - calls_before,
@@ -218,6 +241,7 @@ pub fn ranking_document(card: &ModelCard, naming: &Naming, window: &Window, rank
         window_tags: naming.tags_shown(window.events().iter().map(|e| e.item)),
         what_if: None,
         controls: None,
+        parameters: None,
         recommendations: ranked
             .iter()
             .map(|r| Recommendation {

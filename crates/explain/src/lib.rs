@@ -16,6 +16,8 @@ pub mod ledger;
 pub mod naming;
 pub mod narrative;
 pub mod occlusion;
+pub mod parameters;
+pub mod recourse;
 pub mod rescoring;
 pub mod shapley;
 

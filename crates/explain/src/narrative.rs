@@ -3,7 +3,7 @@
 //! verdict, the per-event summary, the what-if). The same inputs give the same words; items and tags
 //! are named by the one naming policy (`naming`), so a sensitive one is never named.
 
-use crate::document::{AttentionEntry, Counterfactuals, Estimator, Ledger, OcclusionEntry, RecentVsLongTerm, ShapleyEntry, ShapleyValues, Verdict};
+use crate::document::{Alternative, AlternativeSource, AttentionEntry, Counterfactuals, Estimator, Ledger, OcclusionEntry, RecentVsLongTerm, ShapleyEntry, ShapleyValues, Verdict};
 use crate::ledger::SENSITIVE_TAG;
 use crate::naming::Naming;
 use crate::options::RECENT_EVENTS;
@@ -38,6 +38,8 @@ pub struct NarrativeFacts<'a> {
     pub ledger: &'a Ledger,
     /// The sentence saying Shapley sampling was cut short by a budget, if it was.
     pub degraded: Option<&'a str>,
+    /// The recourse's alternative title, if a changed window brought one in.
+    pub alternative: Option<&'a Alternative>,
 }
 
 /// Every sentence of one item's explanation.
@@ -57,6 +59,8 @@ pub struct Narrative {
     pub per_event_summary: String,
     /// How the Shapley values were computed.
     pub shapley_note: String,
+    /// The recourse steps: what weighed most, what that did, an alternative (empty for an empty window).
+    pub recourse: Vec<String>,
 }
 
 impl NarrativeFacts<'_> {
@@ -120,10 +124,12 @@ impl NarrativeFacts<'_> {
 /// Builds every sentence of one recommendation.
 pub fn narrative(f: &NarrativeFacts) -> Narrative {
     let (summary, template) = summary(f);
+    let counterfactual_sentences = counterfactual_sentences(f);
     Narrative {
         summary,
         template,
-        counterfactual_sentences: counterfactual_sentences(f),
+        recourse: recourse(f, &counterfactual_sentences),
+        counterfactual_sentences,
         verdict: f.verdict(),
         deep_dive: deep_dive(f),
         per_event_summary: per_event_summary(f),
@@ -328,6 +334,82 @@ fn recent_sentence(f: &NarrativeFacts) -> String {
             f.window.len()
         ),
     }
+}
+
+/// The recourse in three steps: the event (or two, when the estimate cannot tell them apart) that
+/// weighed most, what leaving events out does (the first counterfactual finding), and the alternative.
+fn recourse(f: &NarrativeFacts, counterfactual: &[String]) -> Vec<String> {
+    if f.window.is_empty() {
+        return Vec::new();
+    }
+    let mut by_value: Vec<&ShapleyEntry> = f.shapley.values.iter().filter(|e| e.value > 0.0).collect();
+    by_value.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.position.cmp(&b.position)));
+    let weighed: Vec<Position> = match by_value.as_slice() {
+        [] => f.supporters(1).iter().map(|e| e.position).collect(),
+        [best] => vec![best.position],
+        [best, second, ..] if !f.shapley.distinguishes(best.position, second.position) => {
+            let mut two = vec![best.position, second.position];
+            two.sort_unstable();
+            two
+        }
+        [best, ..] => vec![best.position],
+    };
+    let first = match weighed.len() {
+        0 => "What weighed most: nothing you did stands out; this pick comes from your history as a whole.".to_string(),
+        1 => format!("What weighed most: you {}{}.", f.recently(&weighed), f.deeds(&weighed)),
+        _ => format!("What weighed most: you {}{}, about equally.", f.recently(&weighed), f.deeds(&weighed)),
+    };
+    let second = counterfactual.first().map(|s| format!("What that did: {s}")).unwrap_or_default();
+    vec![first, second, alternative_sentence(f)].into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// The alternative as a counterpoint: what the visitor would see if the changed window were theirs.
+fn alternative_sentence(f: &NarrativeFacts) -> String {
+    let Some(alt) = f.alternative else {
+        return "Something else instead: none of the changes tried (leaving out the events found above, or your recent ones) brings in a title you are not shown now.".into();
+    };
+    let name = f.name(alt.item);
+    match alt.source {
+        AlternativeSource::Counterfactual => format!(
+            "Something else instead: if you hadn't {}, you would see {name} at #{}.",
+            f.deeds(&alt.without),
+            alt.rank.0
+        ),
+        AlternativeSource::LongTermOnly => {
+            let older = f.window.len() - alt.without.len();
+            match older_taste(f, alt) {
+                Some(tag) => format!(
+                    "Something else instead: if your older taste for {} counted more, you would see {name} (#{} on your {older} older events alone).",
+                    tag_label(&tag),
+                    alt.rank.0
+                ),
+                None => format!(
+                    "Something else instead: if your older history counted more than your last {} events, you would see {name} (#{} on your {older} older events alone).",
+                    alt.without.len(),
+                    alt.rank.0
+                ),
+            }
+        }
+    }
+}
+
+/// The tag the alternative shares with the most older events (those it keeps), if one may be named:
+/// none for a private alternative, whose tags would say what it is.
+fn older_taste(f: &NarrativeFacts, alt: &Alternative) -> Option<String> {
+    if f.naming.is_private(alt.item) {
+        return None;
+    }
+    let catalog = f.naming.catalog();
+    let mine: Vec<&String> = catalog.tags(alt.item).iter().filter(|t| !f.naming.is_sensitive_tag(t)).collect();
+    let older = f.window.events().iter().filter(|e| !alt.without.contains(&e.position));
+    let mut counts: Vec<(&String, usize)> = mine.iter().map(|t| (*t, 0)).collect();
+    for event in older {
+        let tags = catalog.tags(event.item);
+        for (tag, count) in counts.iter_mut() {
+            *count += usize::from(tags.contains(tag));
+        }
+    }
+    counts.into_iter().filter(|(_, c)| *c > 0).max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(t, _)| t.clone())
 }
 
 /// For each per-event method, the event it rates highest.

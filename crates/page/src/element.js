@@ -12,7 +12,7 @@
 // widget, the engine's worker.
 
 // The attributes the Rust widget reads; `hidden` and `loading` are this wrapper's own (see `_wake`).
-const WIDGET_ATTRIBUTES = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items", "time-budget-ms"];
+const WIDGET_ATTRIBUTES = ["model", "top-k", "history-key", "verb", "label", "sensitive-tags", "sensitive-items", "time-budget-ms", "parameters-href"];
 const OBSERVED = [...WIDGET_ATTRIBUTES, "hidden", "loading"];
 // How near the viewport a lazy widget starts (its model, the engine's worker and wasm): about a screen
 // of scrolling ahead, so the panel is ready when it comes into view.

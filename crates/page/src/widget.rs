@@ -336,6 +336,7 @@ fn read_config(id: u32) {
                 Some(v) => v.parse::<u64>().ok().map(|ms| ms.min(600_000)).or(defaults.time_budget_ms),
                 None => defaults.time_budget_ms,
             },
+            parameters_href: attr(e, "parameters-href").and_then(|h| whythis_types::boundary::host_link(&h)),
         };
         if w.inputs.config.get_untracked() != config {
             w.inputs.config.set(config);

@@ -197,3 +197,34 @@ mod tests {
         assert_eq!(indices, (0..ErrorCode::ALL.len()).collect::<Vec<_>>());
     }
 }
+
+/// A link the host page gives the widget (`parameters-href`), kept only when it is `http:`, `https:` or
+/// relative: a `javascript:` or `data:` link in the panel would run or show what the host never meant.
+pub fn host_link(href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.chars().any(char::is_control) {
+        return None;
+    }
+    // A scheme is what comes before the first ':' when no '/', '?' or '#' comes earlier.
+    let scheme_end = href.find(':').filter(|&c| !href[..c].contains(['/', '?', '#']));
+    match scheme_end {
+        None => Some(href.to_string()),
+        Some(c) if ["http", "https"].contains(&href[..c].to_ascii_lowercase().as_str()) => Some(href.to_string()),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::host_link;
+
+    #[test]
+    fn only_web_and_relative_links_are_kept() {
+        for ok in ["https://shop.example/terms#recs", "HTTP://x.example/", "/terms", "terms.html?a=b:c", "#recs", "./a:b"] {
+            assert_eq!(host_link(ok).as_deref(), Some(ok), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "vbscript:x", "", "java\tscript:x", "mailto:a@b"] {
+            assert_eq!(host_link(bad), None, "{bad:?}");
+        }
+    }
+}

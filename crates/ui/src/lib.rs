@@ -63,6 +63,9 @@ pub struct Config {
     /// Wall-clock budget of one explanation in milliseconds (None: unlimited); when it runs out, Shapley
     /// sampling stops early and the deeper dive says so.
     pub time_budget_ms: Option<u64>,
+    /// The host's page on how its recommendations work, linked under "How these picks are made"
+    /// (only an `http(s):` or relative link, `whythis_types::boundary::host_link`).
+    pub parameters_href: Option<String>,
 }
 
 /// The default explanation budget of the widget: a visitor waits for the panel, a CLI user does not.
@@ -77,6 +80,7 @@ impl Default for Config {
             sensitive_items: Vec::new(),
             sensitive_tags: Vec::new(),
             time_budget_ms: Some(DEFAULT_TIME_BUDGET_MS),
+            parameters_href: None,
         }
     }
 }

@@ -65,8 +65,48 @@ pub fn Widget(ctx: Ctx) -> impl IntoView {
                 // which lets go of them when it runs again. A new ranking re-renders the open panels anyway.
                 {move || recs.get().into_iter().map(|rec| view! { <Item ctx=ctx rec=rec /> }).collect_view()}
             </ol>
+            <Parameters ctx=ctx />
             <LogBar ctx=ctx />
         </section>
+    }
+}
+
+/// "How these picks are made": the main parameters of the latest explanation, behind a disclosure,
+/// with the host's own page on them when it gave one.
+#[component]
+fn Parameters(ctx: Ctx) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let href = move || ctx.inputs.config.with(|c| c.parameters_href.clone());
+    view! {
+        <Show when=move || ctx.parameters.with(Option::is_some)>
+            <div class="wt-parameters-bar">
+                <button
+                    type="button"
+                    class="wt-btn wt-parameters-toggle"
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls="wt-parameters"
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    <span aria-hidden="true">{move || if open.get() { "▾ " } else { "▸ " }}</span>
+                    "How these picks are made"
+                </button>
+                <div class="wt-parameters" part="parameters" id="wt-parameters" hidden=move || !open.get()>
+                    {move || {
+                        ctx.parameters
+                            .get()
+                            .map(|p| {
+                                view! {
+                                    <p class="wt-parameters-h">"What the model uses"</p>
+                                    <ul>{p.uses.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+                                    <p class="wt-parameters-h">"What weighs most for you"</p>
+                                    <ul>{p.weighs.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+                                }
+                            })
+                    }}
+                    {move || href().map(|h| view! { <p><a href=h rel="noopener">"More about how this shop recommends"</a></p> })}
+                </div>
+            </div>
+        </Show>
     }
 }
 

@@ -52,6 +52,13 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
     let template = ex.narrative_template.clone();
     let title = StoredValue::new(rec.name.short.clone());
     let counterfactuals = ex.counterfactual_sentences.clone();
+    let recourse = ex.recourse.clone().map(|r| {
+        view! {
+            <ol class="wt-recourse" part="recourse" aria-label="Why this, and what else">
+                {r.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+            </ol>
+        }
+    });
     let ex_deep = ex.clone();
     view! {
         <div class="wt-explained">
@@ -60,6 +67,7 @@ fn Explained(ctx: Ctx, rec: Recommendation, rank: u32, windows: usize, refining:
             <div class="wt-cf" part="counterfactuals">
                 {counterfactuals.into_iter().map(|s| view! { <p>{s}</p> }).collect_view()}
             </div>
+            {recourse}
             <Timeline ctx=ctx occlusion=ex.occlusion.clone() />
             <button
                 type="button"

@@ -3,7 +3,7 @@
 //! the panel passes the switched-off positions and shows the document that comes back.
 
 use crate::{Host, Inputs, Phase, WidgetError};
-use whythis_types::explain::{Controls, DisplayName, ExplainOptions, ExplanationDocument, Recommendation};
+use whythis_types::explain::{Controls, DisplayName, ExplainOptions, ExplanationDocument, MainParameters, Recommendation};
 use whythis_types::model::{History, ItemId, Position, WindowEvent};
 use leptos::prelude::*;
 use leptos::reactive::graph::{ReactiveNode, ToAnySource};
@@ -104,6 +104,8 @@ pub struct Ctx {
     pub busy: RwSignal<bool>,
     /// Number of records in the feedback log.
     pub log_size: RwSignal<usize>,
+    /// The main parameters of the latest explanation ("How these picks are made").
+    pub parameters: RwSignal<Option<MainParameters>>,
     generation: StoredValue<u64>,
     refocus: StoredValue<Option<usize>>,
     /// Earlier controls, newest last, each with what changed from it (for "Undo").
@@ -127,6 +129,7 @@ impl Ctx {
             status: RwSignal::new(String::new()),
             busy: RwSignal::new(false),
             log_size: RwSignal::new(log_size),
+            parameters: RwSignal::new(None),
             generation: StoredValue::new(0),
             refocus: StoredValue::new(None),
             undo: RwSignal::new(Vec::new()),
@@ -245,6 +248,9 @@ impl Ctx {
             match result {
                 Ok(doc) => {
                     let windows = doc.cost.as_ref().map(|c| c.windows).unwrap_or(0);
+                    if doc.parameters.is_some() {
+                        ctx.parameters.set_releasing(doc.parameters.clone());
+                    }
                     let refined = ctx.items.with_untracked(|m| m.values().any(|s| matches!(s, ItemState::Refining(..))));
                     ctx.items.update_releasing(|m| {
                         for r in doc.recommendations {

@@ -48,6 +48,13 @@ button { font: inherit; cursor: pointer; }
 .wt-panel[hidden] { display: none; }
 .wt-narrative { font-size: 1.02rem; margin: 0 0 0.5rem; }
 .wt-cf p { margin: 0.25rem 0; padding-left: 0.75rem; border-left: 3px solid var(--whythis-accent, #0b57d0); }
+.wt-recourse { margin: 0.5rem 0; padding-left: 1.5rem; overflow-wrap: anywhere; }
+.wt-recourse li { margin: 0.2rem 0; }
+.wt-parameters-bar { margin: 0.5rem 0; }
+.wt-parameters { margin-top: 0.4rem; overflow-wrap: anywhere; font-size: 0.92rem; }
+.wt-parameters[hidden] { display: none; }
+.wt-parameters ul { margin: 0.2rem 0 0.5rem; padding-left: 1.25rem; }
+.wt-parameters-h { margin: 0.4rem 0 0; font-weight: 600; }
 .wt-note, .wt-evals { font-size: 0.85rem; color: var(--whythis-muted, #4a4a4f); }
 .wt-events { list-style: none; padding: 0; margin: 0.25rem 0; }
 .wt-ev { display: grid; grid-template-columns: minmax(8rem, 2fr) minmax(6rem, 1.2fr) minmax(8rem, 1.6fr) auto; gap: 0.5rem; align-items: center; padding: 0.2rem 0; }

@@ -92,6 +92,15 @@ fn report(doc: &ExplanationDocument) -> String {
         for o in strongest.iter().take(3) {
             out += &format!("    {:+.4}  without {} (event {}) → {}\n", o.delta, event_name(o.position), o.position, o.rank_without);
         }
+        for step in e.recourse.iter().flat_map(|r| &r.steps) {
+            out += &format!("  {step}\n");
+        }
+    }
+    if let Some(parameters) = &doc.parameters {
+        out += "\nHow these picks are made:\n";
+        for sentence in parameters.uses.iter().chain(&parameters.weighs) {
+            out += &format!("  {sentence}\n");
+        }
     }
     if let Some(cost) = &doc.cost {
         out += &format!("\n{} windows in {} model calls: {:?}\n", cost.windows, cost.model_calls, cost.by_method);

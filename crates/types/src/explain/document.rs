@@ -36,6 +36,10 @@ pub struct ExplanationDocument {
     pub controls: Option<super::controls::ControlsApplied>,
     /// The top K, best first.
     pub recommendations: Vec<Recommendation>,
+    /// What the model uses and what weighs most here, in plain words (docs/explanations.md §3, main
+    /// parameters); absent for a ranking alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<MainParameters>,
     /// Model evaluations used, per method; absent for a ranking alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Cost>,
@@ -53,7 +57,18 @@ impl ExplanationDocument {
             .flat_map(|e| [&e.counterfactual.drop_out, &e.counterfactual.displace])
             .flatten()
             .map(|set| set.replaced_by);
-        let all = self.window.iter().map(|e| e.item).chain(self.recommendations.iter().map(|r| r.item)).chain(counterfactual);
+        let alternatives = self
+            .recommendations
+            .iter()
+            .filter_map(|r| r.explanation.as_ref()?.recourse.as_ref()?.alternative.as_ref())
+            .map(|a| a.item);
+        let all = self
+            .window
+            .iter()
+            .map(|e| e.item)
+            .chain(self.recommendations.iter().map(|r| r.item))
+            .chain(counterfactual)
+            .chain(alternatives);
         let mut seen = std::collections::HashSet::new();
         all.filter(|i| seen.insert(*i)).collect()
     }
@@ -120,6 +135,58 @@ pub struct ItemExplanation {
     /// Every layer's attention and the rollout, when asked for and the model has attention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention_layers: Option<AttentionLayers>,
+    /// The answer to "why this, and what else?": what weighed most, what that did, and an alternative;
+    /// absent for an empty window (nothing weighed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recourse: Option<Recourse>,
+}
+
+/// Recourse (docs/explanations.md §3): three steps in words, and the alternative the third names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recourse {
+    /// "What weighed most", "what that did" (the counterfactual), "an alternative", in that order.
+    pub steps: Vec<String>,
+    /// The title the visitor would see instead, verified by re-scoring; null when no window tried
+    /// brought in a title not shown now.
+    pub alternative: Option<Alternative>,
+}
+
+/// A title not in the visitor's top K now that a changed window brings into it, confirmed by scoring
+/// that window afresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// The title.
+    pub item: ItemId,
+    /// Its name, by the naming policy.
+    pub name: DisplayName,
+    /// Which changed window it comes from.
+    pub source: AlternativeSource,
+    /// The events that window leaves out, ascending.
+    pub without: Vec<Position>,
+    /// Its rank in that window.
+    pub rank: Rank,
+    /// The explained item's rank in that window.
+    pub item_rank: Rank,
+}
+
+/// Where an alternative comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlternativeSource {
+    /// The window without the item's drop-out set: what takes its place in the top K.
+    Counterfactual,
+    /// The window of the older events only (the recent ones left out): the longer-term taste.
+    LongTermOnly,
+}
+
+/// The main parameters of the recommender in plain words (the DSA's Art. 27 asks for them): what the
+/// model reads, and what weighs most in this visitor's picks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MainParameters {
+    /// What the model uses and does not use, from its card.
+    pub uses: Vec<String>,
+    /// What weighs most across the explained picks, and why, from their ledgers.
+    pub weighs: Vec<String>,
 }
 
 /// An item's name as whythis shows it: the catalog title, or for a private item the one neutral phrase

@@ -109,6 +109,7 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
         per_event_summary: "Attention is highest on the last event.".into(),
         shapley_note: "Shapley values: exact, every subset of your events evaluated.".into(),
         attention_layers: None,
+        recourse: None,
     };
     let what_if = (!options.without.is_empty()).then(|| RankChange { rank_with_all_events: Rank(4), movement: "up from #4".into() });
     let recommendations = match options.item {
@@ -148,6 +149,7 @@ fn fake_doc(history: &History, options: &ExplainOptions) -> ExplanationDocument 
         }),
         window,
         recommendations,
+        parameters: None,
         cost: None,
     }
 }
