@@ -27,14 +27,13 @@ step_start=0
 begin() { say "$*"; step_start=$SECONDS; }
 done_() { say "  done in $((SECONDS - step_start)) s"; }
 
-# The tools are installed, not developed: their release profiles ask for fat LTO in one codegen unit
-# (trunk's final link alone took 166 s of its 330 s on a 2-core machine), and nothing here needs their
-# last percent of speed (trunk copies files, wasm-bindgen rewrites two modules in seconds), so they are
-# built without LTO, in 16 units, at opt-level 1; and without TLS (the default features), as both only
-# ever talk to this machine (trunk runs --offline, the test runner talks to chromedriver on loopback).
+# The tools are installed, not developed: nothing here needs their speed (trunk copies files, wasm-bindgen
+# rewrites two modules in seconds), so they are built unoptimised and without debug info (cargo's dev
+# profile), and without TLS (the default features), as both only ever talk to this machine (trunk runs
+# --offline, the test runner talks to chromedriver on loopback). Measured on 2 cores (2026-12-04), CPU
+# seconds: trunk 197 (627 at opt-level 1 without LTO, more with its own fat LTO), wasm-bindgen-cli 63 (237).
 fast_install() {
-  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-    cargo install --no-default-features "$@"
+  CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug --no-default-features "$@"
 }
 
 if wants target && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
