@@ -148,3 +148,45 @@ test("controls are set by keyboard, announced, kept across a reload, undone and 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the panel answers 'why this, and what else?' and says how the picks are made", async () => {
+  const page = await suite.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(suite.server.url + "/");
+  await page.selectOption("#user", { index: 1 });
+  await idle(page);
+  const w = page.locator("why-this-item#main-widget");
+  const document_ = await doc(page);
+  const first = document_.recommendations[0];
+
+  // Recourse: the document's steps, in the panel, in order; the alternative is a title not shown now.
+  await press(w.locator(".wt-item").first().locator(".wt-why"));
+  const steps = await w.locator(".wt-item").first().locator(".wt-recourse li").allInnerTexts();
+  assert.equal(steps.length, 3, "what weighed most, what that did, an alternative");
+  assert.deepEqual(steps.map((s) => s.trim()), first.recourse.steps);
+  const alternative = first.recourse.alternative;
+  if (alternative) {
+    assert.ok(!document_.recommendations.some((r) => r.item === alternative.item), "the alternative is not among the picks shown");
+    assert.ok(steps[2].includes(alternative.name.short), "the third step names the alternative");
+  }
+
+  // Main parameters: closed at first, opened by keyboard, the document's sentences.
+  const toggle = w.locator(".wt-parameters-toggle");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.equal(await w.locator("[part=parameters]").isVisible(), false);
+  await press(toggle);
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  assert.ok(await w.locator("[part=parameters]").isVisible());
+  const text = await w.locator("[part=parameters]").innerText();
+  for (const sentence of [...document_.parameters.uses, ...document_.parameters.weighs]) assert.ok(text.includes(sentence), sentence);
+
+  // The host's link to its terms: a web link is shown, a script link never is.
+  await page.evaluate(() => document.querySelector("#main-widget").setAttribute("parameters-href", "/terms#recs"));
+  await w.locator("[part=parameters] a").waitFor({ state: "attached", timeout: LOAD_TIMEOUT });
+  assert.equal(await w.locator("[part=parameters] a").getAttribute("href"), "/terms#recs");
+  await page.evaluate(() => document.querySelector("#main-widget").setAttribute("parameters-href", " javascript:alert(1)"));
+  await w.locator("[part=parameters] a").waitFor({ state: "detached", timeout: LOAD_TIMEOUT });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
