@@ -79,6 +79,14 @@ export interface ControlsApplied {
   items_hidden: number;
   not_personalised: boolean;
   sentence: string;
+  /** Every decision one by one, in words; pass `decides` to take one back alone. */
+  choices: StatedChoice[];
+}
+
+/** One decision of the visitor's: controls that decide only it, and it in words. */
+export interface StatedChoice {
+  decides: Controls;
+  sentence: string;
 }
 
 /** How whythis names an item: the title shortened (`short`) and whole (`full`), or the private phrase. */

@@ -155,9 +155,54 @@ fn the_cli_reads_controls_and_says_what_they_did() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["controls"]["by_recency"], 1);
+    assert_eq!(doc["controls"]["choices"][1]["sentence"], "Only your 2 most recent events are used.");
+    let o = run(&["explain", "--model", "models/sasrec.card.json", "--history", "64,199,96", "--top-k", "1", "--controls", controls.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Your choices:\n  - Not interested in ") && out.contains("  - Only your 2 most recent events are used.\n"), "{out}");
     std::fs::write(&controls, r#"{"not_interested": ["my secret"]}"#).unwrap();
     let o = run(&["recommend", "--model", "models/sasrec.card.json", "--history", "64", "--controls", controls.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains("not the controls' JSON") && !err.contains("secret"), "{err}");
+}
+
+#[test]
+fn each_choice_is_worded_alone_by_the_naming_policy_and_taken_back_alone() {
+    let m = load("models/sasrec.card.json");
+    let (_, history) = &real_histories()[0];
+    let last = history.events.last().unwrap();
+    let event = EventKey { item: ItemId(last.item as u32), ts: last.ts };
+    let plain = explain(&m.scorer, &m.catalog, history, &rank_only(Controls::default())).unwrap();
+    let not_horror = |i: &ItemId| !m.catalog.tags(*i).iter().any(|t| t.eq_ignore_ascii_case("horror"));
+    let mut untouched = plain.recommendations.iter().map(|r| r.item).filter(not_horror);
+    let (shown, private) = (untouched.next().unwrap(), untouched.next().unwrap());
+    let tag = m.catalog.tags(shown).first().cloned().expect("a tagged title");
+    let controls = Controls {
+        not_interested: vec![shown, private],
+        unused_events: vec![event],
+        unused_tags: vec![tag.clone(), "Horror".into()],
+        unused_before: Some(881_250_949),
+        last_events: Some(30),
+        not_personalised: false,
+    };
+    let options = ExplainOptions { rank_only: true, controls: controls.clone(), sensitive_items: vec![private], sensitive_tags: vec!["horror".into()], ..ExplainOptions::default() };
+    let doc = explain(&m.scorer, &m.catalog, history, &options).unwrap();
+    let choices = doc.controls.as_ref().unwrap().choices.clone();
+    let sentences: Vec<&str> = choices.iter().map(|c| c.sentence.as_str()).collect();
+    assert_eq!(choices.iter().map(|c| c.decides.clone()).collect::<Vec<_>>(), controls.each());
+    assert!(sentences[0].starts_with("Not interested in \u{2068}") && sentences[0].contains(m.catalog.title(shown).trim()), "{sentences:?}");
+    assert_eq!(sentences[1], "Not interested in a title you keep private: never recommended.");
+    assert!(sentences[2].contains(m.catalog.title(event.item).trim()) && sentences[2].contains(" on 19") && sentences[2].ends_with(": not used."), "{sentences:?}");
+    assert!(sentences[3].contains(&tag), "{sentences:?}");
+    assert_eq!(sentences[4], "Events of a kind you keep private: not used.", "a sensitive tag is never named");
+    assert_eq!(sentences[5], "Events before 1997-12-04: not used.");
+    assert_eq!(sentences[6], "Only your 30 most recent events are used.");
+    assert!(!sentences.join(" ").to_lowercase().contains("horror"));
+    // Taking one back is the ranking with the others alone, built by hand.
+    let taken_back = explain(&m.scorer, &m.catalog, history, &ExplainOptions { controls: controls.without(&choices[0].decides), ..options.clone() }).unwrap();
+    let by_hand = Controls { not_interested: vec![private], ..controls.clone() };
+    assert_eq!(taken_back, explain(&m.scorer, &m.catalog, history, &ExplainOptions { controls: by_hand, ..options.clone() }).unwrap());
+    assert_eq!(taken_back.controls.unwrap().choices.len(), choices.len() - 1);
+    // No decision, no list.
+    assert!(explain(&m.scorer, &m.catalog, &History::default(), &rank_only(Controls::default())).unwrap().controls.unwrap().choices.is_empty());
 }

@@ -337,7 +337,7 @@ fn the_declarations_match_what_rust_writes() {
         "ExplanationDocument", "WindowEvent", "Recommendation", "ItemExplanation", "OcclusionEntry", "AttentionEntry",
         "AttentionLayers", "ShapleyValues", "ShapleyEntry", "Counterfactuals", "CounterfactualSet", "RecentVsLongTerm",
         "Ledger", "SimilarityEntry", "Cost", "ExplainOptions", "HistoryEvent", "DisplayName", "WhatIf", "RankChange",
-        "CounterfactualSearch", "Controls", "EventKey", "ControlsApplied", "Recourse", "Alternative", "MainParameters",
+        "CounterfactualSearch", "Controls", "EventKey", "ControlsApplied", "Recourse", "Alternative", "MainParameters", "StatedChoice",
         "ErrorDetail", "FeedbackDetail", "ItemInfo", "ControlsDetail",
     ] {
         assert!(checked.contains(name), "no value reached {name}: the samples no longer cover it");

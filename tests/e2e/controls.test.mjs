@@ -111,6 +111,21 @@ test("controls are set by keyboard, announced, kept across a reload, undone and 
   assert.equal(after.window.length, 3);
   assert.equal(after.controls.by_event + after.controls.by_recency, after.controls.events_left_out);
 
+  // The choices made, listed in the core's words, each taken back alone (by keyboard): the others stay.
+  const listed = await w.locator(".wt-choices li > span").allInnerTexts();
+  assert.deepEqual(listed, after.controls.choices.map((c) => c.sentence));
+  assert.equal(listed.length, 3, "not interested, one event, the last 3");
+  await press(w.locator(".wt-take-back").first());
+  await status(w, /^Taken back: Not interested in/);
+  await idle(page);
+  const left = await page.evaluate(() => document.querySelector("#main-widget").controls);
+  assert.deepEqual(left, { ...before, not_interested: [] });
+  assert.equal(await w.locator(".wt-choices li").count(), 2);
+  await press(w.locator(".wt-undo"));
+  await status(w, /^Undone: Taken back/);
+  await idle(page);
+  assert.deepEqual(await page.evaluate(() => document.querySelector("#main-widget").controls), before);
+
   // Picks not based on my history: a switch, by Space.
   await press(w.locator(".wt-not-personalised"), " ");
   await status(w, /Showing picks not based on your history/);

@@ -2,10 +2,11 @@
 //! `whythis_types::explain::controls`): the history they leave, and what they did, worded once here
 //! for the panel, the JS API and the CLI alike.
 
-use crate::naming::fold;
+use crate::naming::{fold, Naming};
 use std::collections::HashSet;
 use whythis_model::{Catalog, History, ItemId};
-use whythis_types::explain::controls::{Controls, ControlsApplied, EventKey};
+use whythis_types::explain::controls::{Controls, ControlsApplied, EventKey, StatedChoice};
+use whythis_types::explain::wording::{capitalised, tag_label, utc_date};
 
 /// The history the controls leave (the empty one when not personalised), and what they left out.
 /// Tags are read from `catalog`: with an `itemInfo` resolver it knows the tags of the items it was
@@ -78,4 +79,37 @@ pub fn controls_sentence(applied: &ControlsApplied, asked: bool) -> String {
         sentences.push(format!("{items} never shown."));
     }
     sentences.join(" ")
+}
+
+/// Each of the visitor's decisions in words, in the order of [`Controls::each`]; items and tags are
+/// named by the naming policy (a private title or a sensitive tag by its neutral phrase).
+pub fn stated_choices(controls: &Controls, naming: &Naming) -> Vec<StatedChoice> {
+    controls.each().into_iter().map(|decides| StatedChoice { sentence: choice_sentence(&decides, naming), decides }).collect()
+}
+
+/// The sentence of controls that decide one thing.
+fn choice_sentence(one: &Controls, naming: &Naming) -> String {
+    if let Some(&item) = one.not_interested.first() {
+        return format!("Not interested in {}: never recommended.", naming.in_text(item));
+    }
+    if let Some(event) = one.unused_events.first() {
+        let when = event.ts.map(|ts| format!(" on {}", utc_date(ts))).unwrap_or_default();
+        return capitalised(&format!("{}{when}: not used.", naming.in_text(event.item)));
+    }
+    if let Some(tag) = one.unused_tags.first() {
+        return if naming.is_sensitive_tag(tag) {
+            "Events of a kind you keep private: not used.".to_string()
+        } else {
+            format!("Events of the kind {}: not used.", tag_label(tag))
+        };
+    }
+    if let Some(before) = one.unused_before {
+        return format!("Events before {}: not used.", utc_date(before));
+    }
+    match one.last_events {
+        Some(1) => return "Only your most recent event is used.".to_string(),
+        Some(n) => return format!("Only your {n} most recent events are used."),
+        None => {}
+    }
+    "Picks not based on your history.".to_string()
 }

@@ -4,7 +4,7 @@
 use crate::ablation::recent_vs_long_term;
 use crate::attention;
 use crate::budget::Budget;
-use crate::controls::{controlled_history, controls_sentence};
+use crate::controls::{controlled_history, controls_sentence, stated_choices};
 use crate::counterfactual::{counterfactuals, Evidence, Search};
 use crate::document::{Cost, ExplanationDocument, ItemExplanation, RankChange, Recommendation, Recourse, WhatIf, DOCUMENT_FORMAT};
 use crate::error::ExplainError;
@@ -142,6 +142,7 @@ pub fn explain_rewordable(scorer: &Scorer, catalog: &Catalog, history: &History,
     if !options.controls.is_empty() || full.is_empty() {
         applied.not_personalised = full.is_empty();
         applied.sentence = controls_sentence(&applied, options.controls.not_personalised);
+        applied.choices = stated_choices(&options.controls, &naming);
         document.controls = Some(applied);
     }
     if !without.is_empty() {

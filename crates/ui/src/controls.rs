@@ -1,13 +1,14 @@
 //! The visitor's lasting controls (docs/explanations.md, "Controls"): picks not based on the history,
-//! the recency control, kinds and dates of events not to use, undo and reset. The per-item "Not
-//! interested" and per-event "Don't use this" buttons live in the panel and the timeline and call the
-//! same [`Ctx::decide`]. The core applies the controls and words what they did
-//! (`ExplanationDocument::controls`); this bar lays that sentence out.
+//! the recency control, kinds and dates of events not to use, the list of choices made (each taken
+//! back alone), undo and reset. The per-item "Not interested" and per-event "Don't use this" buttons
+//! live in the panel and the timeline and call the same [`Ctx::decide`]. The core applies the controls
+//! and words what they did and each choice (`ExplanationDocument::controls`); this bar lays them out.
 
 use crate::state::{Ctx, ReleasingWrite};
 use crate::view;
 use leptos::prelude::*;
 use whythis_types::explain::wording::tag_label;
+use whythis_types::explain::StatedChoice;
 
 /// Seconds since the epoch of a `yyyy-mm-dd` date input's value (midnight UTC), if it is one.
 fn day_start(value: &str) -> Option<i64> {
@@ -22,6 +23,7 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
     let said = move || {
         ctx.shown.with(|s| s.as_ref().and_then(|s| s.doc.controls.as_ref()).map(|c| c.sentence.clone()).unwrap_or_default())
     };
+    let choices = move || ctx.shown.with(|s| s.as_ref().and_then(|s| s.doc.controls.as_ref()).map(|c| c.choices.clone()).unwrap_or_default());
     let not_personalised = move || controls.with(|c| c.not_personalised);
     let window_len = move || ctx.base.with(Vec::len);
     let recent = RwSignal::new(String::new());
@@ -60,6 +62,29 @@ pub fn ControlsBar(ctx: Ctx) -> impl IntoView {
     view! {
         <div class="wt-controls" part="controls" role="group" aria-label="Your choices for these recommendations">
             <p class="wt-controls-said" part="controls-summary">{said}</p>
+            <Show when=move || !choices().is_empty()>
+                <ul class="wt-choices" aria-label="Your choices">
+                    {move || choices().into_iter().map(|choice| {
+                        let StatedChoice { decides, sentence } = choice;
+                        let label = format!("Take back: {sentence}");
+                        let said = format!("Taken back: {sentence}");
+                        view! {
+                            <li>
+                                <span>{sentence}</span>
+                                " "
+                                <button
+                                    type="button"
+                                    class="wt-btn wt-take-back"
+                                    aria-label=label
+                                    on:click=move |_| ctx.decide(said.clone(), |c| *c = c.without(&decides))
+                                >
+                                    "Take back"
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
             <button
                 type="button"
                 role="switch"

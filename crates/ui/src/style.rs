@@ -48,6 +48,8 @@ button { font: inherit; cursor: pointer; }
 .wt-panel[hidden] { display: none; }
 .wt-narrative { font-size: 1.02rem; margin: 0 0 0.5rem; }
 .wt-cf p { margin: 0.25rem 0; padding-left: 0.75rem; border-left: 3px solid var(--whythis-accent, #0b57d0); }
+.wt-choices { margin: 0.3rem 0; padding-left: 1.25rem; overflow-wrap: anywhere; }
+.wt-choices li { margin: 0.15rem 0; }
 .wt-recourse { margin: 0.5rem 0; padding-left: 1.5rem; overflow-wrap: anywhere; }
 .wt-recourse li { margin: 0.2rem 0; }
 .wt-parameters-bar { margin: 0.5rem 0; }

@@ -76,6 +76,12 @@ fn report(doc: &ExplanationDocument) -> String {
     if let Some(controls) = doc.controls.as_ref().filter(|c| !c.sentence.is_empty()) {
         out += &format!("{}\n", controls.sentence);
     }
+    if let Some(controls) = doc.controls.as_ref().filter(|c| !c.choices.is_empty()) {
+        out += "Your choices:\n";
+        for choice in &controls.choices {
+            out += &format!("  - {}\n", choice.sentence);
+        }
+    }
     if let Some(what_if) = &doc.what_if {
         out += &format!("{}\n", what_if.sentence);
     }

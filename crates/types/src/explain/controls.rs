@@ -52,6 +52,44 @@ impl Controls {
     pub fn is_empty(&self) -> bool {
         *self == Controls::default()
     }
+
+    /// Each decision on its own, as controls that decide only it, in field order (the panel lists
+    /// them, each to be taken back alone).
+    pub fn each(&self) -> Vec<Controls> {
+        let none = Controls::default;
+        let mut out = Vec::new();
+        out.extend(self.not_interested.iter().map(|&i| Controls { not_interested: vec![i], ..none() }));
+        out.extend(self.unused_events.iter().map(|&e| Controls { unused_events: vec![e], ..none() }));
+        out.extend(self.unused_tags.iter().map(|t| Controls { unused_tags: vec![t.clone()], ..none() }));
+        out.extend(self.unused_before.map(|b| Controls { unused_before: Some(b), ..none() }));
+        out.extend(self.last_events.map(|n| Controls { last_events: Some(n), ..none() }));
+        if self.not_personalised {
+            out.push(Controls { not_personalised: true, ..none() });
+        }
+        out
+    }
+
+    /// These controls without the decisions `part` makes (one of [`Controls::each`], say); the others
+    /// stay as they are.
+    pub fn without(&self, part: &Controls) -> Controls {
+        Controls {
+            not_interested: self.not_interested.iter().copied().filter(|i| !part.not_interested.contains(i)).collect(),
+            unused_events: self.unused_events.iter().copied().filter(|e| !part.unused_events.contains(e)).collect(),
+            unused_tags: self.unused_tags.iter().filter(|t| !part.unused_tags.contains(t)).cloned().collect(),
+            unused_before: self.unused_before.filter(|_| part.unused_before.is_none()),
+            last_events: self.last_events.filter(|_| part.last_events.is_none()),
+            not_personalised: self.not_personalised && !part.not_personalised,
+        }
+    }
+}
+
+/// One decision of the visitor's, in words, for the panel's list of choices and the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatedChoice {
+    /// Controls that decide only this (give it to [`Controls::without`] to take it back).
+    pub decides: Controls,
+    /// The decision in words ("Not interested in Heat (1995)"), by the naming policy.
+    pub sentence: String,
 }
 
 /// What the controls did to one request, for the document and the panel's sentence.
@@ -73,11 +111,38 @@ pub struct ControlsApplied {
     pub not_personalised: bool,
     /// One plain sentence saying all of it (empty when the controls changed nothing).
     pub sentence: String,
+    /// Every decision, one by one, in words (empty when none was made).
+    #[serde(default)]
+    pub choices: Vec<StatedChoice>,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Controls;
+    use super::{Controls, EventKey};
+    use crate::model::ItemId;
+
+    #[test]
+    fn each_decision_taken_back_alone_leaves_the_others() {
+        let all = Controls {
+            not_interested: vec![ItemId(3), ItemId(9)],
+            unused_events: vec![EventKey { item: ItemId(5), ts: Some(10) }],
+            unused_tags: vec!["Drama".into()],
+            unused_before: Some(100),
+            last_events: Some(4),
+            not_personalised: true,
+        };
+        let each = all.each();
+        assert_eq!(each.len(), 7);
+        for (i, one) in each.iter().enumerate() {
+            let rest = all.without(one);
+            assert_ne!(rest, all, "taking back #{i} changes something");
+            // What is left is exactly the other decisions.
+            let others: Vec<Controls> = each.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, c)| c.clone()).collect();
+            assert_eq!(rest.each(), others, "#{i}");
+        }
+        assert!(each.iter().fold(all.clone(), |c, one| c.without(one)).is_empty());
+        assert!(Controls::default().each().is_empty());
+    }
 
     #[test]
     fn fields_are_the_names_serde_writes() {

@@ -7,5 +7,5 @@ pub mod options;
 pub mod wording;
 
 pub use document::*;
-pub use controls::{Controls, ControlsApplied, EventKey};
+pub use controls::{Controls, ControlsApplied, EventKey, StatedChoice};
 pub use options::{AttentionDetail, ExplainOptions};

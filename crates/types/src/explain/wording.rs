@@ -176,3 +176,36 @@ mod tests {
         assert_eq!(movement(Rank(2), Rank(2)), "unchanged");
     }
 }
+
+/// A time (seconds since the epoch) as its UTC date, `yyyy-mm-dd`, as a date input writes it. Written
+/// here rather than taken from a date crate: one conversion, the civil-from-days rule, is all the
+/// sentences need, and both wasm modules would carry the crate.
+pub fn utc_date(ts: i64) -> String {
+    // Days since 1970-01-01, shifted so eras of 400 years start on 0000-03-01.
+    let z = ts.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::utc_date;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(86_399), "1970-01-01");
+        assert_eq!(utc_date(-1), "1969-12-31");
+        // MovieLens 100K's first rating, and a leap day.
+        assert_eq!(utc_date(881_250_949), "1997-12-04");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(4_102_444_800), "2100-01-01");
+    }
+}
