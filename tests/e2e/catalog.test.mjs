@@ -58,9 +58,14 @@ test("a resolver names the items: no catalog.json, only the ids named, each once
   const calls = await lookups(p);
   const firstPaint = new Set([...doc.window.map((e) => e.item), ...doc.recommendations.map((r) => r.item)]);
   assert.deepEqual([...calls[0]].sort((a, b) => a - b), [...firstPaint].sort((a, b) => a - b), "the first call asks the window and the items shown");
-  // Later calls only ask what the explanations name besides: the counterfactuals' replacing items.
+  // Later calls only ask what the explanations name besides: the counterfactuals' replacing items and
+  // the recourse's alternatives.
   const replacing = new Set(doc.recommendations.flatMap((r) => [r.counterfactual?.drop_out, r.counterfactual?.displace]).filter(Boolean).map((s) => s.replaced_by));
-  for (const id of calls.slice(1).flat()) assert.ok(replacing.has(id) || firstPaint.has(id), `id ${id} asked, but the explanation does not name it`);
+  const alternatives = new Set(doc.recommendations.map((r) => r.recourse?.alternative?.item).filter((i) => i !== undefined));
+  for (const id of calls.slice(1).flat()) {
+    assert.ok(replacing.has(id) || alternatives.has(id) || firstPaint.has(id), `id ${id} asked, but the explanation does not name it`);
+  }
+  for (const id of alternatives) assert.ok(calls.flat().includes(id), `the alternative ${id} was asked for`);
   for (const id of replacing) assert.ok(calls.flat().includes(id), `the replacing item ${id} was asked for`);
   for (const rec of doc.recommendations) {
     for (const sentence of rec.counterfactual_sentences) assert.doesNotMatch(sentence, /\bitem \d+/, "every item named by its title");

@@ -177,6 +177,7 @@ test("the panel answers 'why this, and what else?' and says how the picks are ma
 
   // Recourse: the document's steps, in the panel, in order; the alternative is a title not shown now.
   await press(w.locator(".wt-item").first().locator(".wt-why"));
+  await w.locator(".wt-item").first().locator(".wt-recourse li").first().waitFor({ timeout: LOAD_TIMEOUT });
   const steps = await w.locator(".wt-item").first().locator(".wt-recourse li").allInnerTexts();
   assert.equal(steps.length, 3, "what weighed most, what that did, an alternative");
   assert.deepEqual(steps.map((s) => s.trim()), first.recourse.steps);
