@@ -310,7 +310,8 @@ export interface FeedbackDetail {
  * not know), "empty-history" (no longer raised: an empty history gets the picks for anyone), the options, the worker, the page's Trusted Types policy ("trusted-types":
  * it kept the worker from starting, so the model runs on the main thread; the message names the policy
  * to allow), whythis itself ("internal": a panic), or the local feedback log ("feedback-not-stored": an
- * answer reached the page but could not be kept, see `FeedbackDetail.stored`).
+ * answer reached the page but could not be kept, see `FeedbackDetail.stored`), or a file whose sha256 is
+ * not the one its card names ("integrity": changed after the card was written, refused).
  */
 export type ErrorCode =
   | "card"
@@ -323,7 +324,8 @@ export type ErrorCode =
   | "worker"
   | "trusted-types"
   | "internal"
-  | "feedback-not-stored";
+  | "feedback-not-stored"
+  | "integrity";
 
 /**
  * `detail` of the `whythis-error` event (bubbles, composed). Messages are sentences for people; they never
@@ -344,7 +346,8 @@ export interface EngineError extends Error {
 /** A model loaded on the calling thread (the engine module; `loadModel` loads it first). */
 /** Its constructor and `explain` throw an `EngineError`. */
 export class Engine {
-  constructor(card: Uint8Array, onnx: Uint8Array, catalog?: Uint8Array | null);
+  /** `model`: the card's ONNX file, or a packed card's NNEF archive (then `embedding`: its embeddings file). */
+  constructor(card: Uint8Array, model: Uint8Array, catalog?: Uint8Array | null, embedding?: Uint8Array | null);
   explain(history: History, options?: ExplainOptions): ExplanationDocument;
   free(): void;
 }
@@ -363,7 +366,7 @@ export interface StartOptions {
 
 /** Loads the page's wasm (whythis_ui) and defines the custom element. Safe to call more than once. */
 export function start(options?: StartOptions): Promise<void>;
-/** Loads the engine module, fetches a card, its ONNX file and catalog, and returns an Engine on this thread. */
+/** Loads the engine module, fetches a card, its model file (ONNX or packed) and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
 /**
  * The local feedback log (oldest first; after `start()`). Each record is kept under its own localStorage

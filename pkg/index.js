@@ -276,9 +276,12 @@ export async function loadModel(cardUrl) {
   };
   const cardBytes = await bytes(base);
   const card = JSON.parse(new TextDecoder().decode(cardBytes));
-  const [onnx, catalog] = await Promise.all([
-    bytes(new URL(card.onnx, base)),
+  // A packed card (`whythis pack`) names its NNEF archive and embeddings instead of an ONNX file; the
+  // engine checks every file against the card's sha256.
+  const [model, catalog, embedding] = await Promise.all([
+    bytes(new URL(card.nnef ?? card.onnx, base)),
     card.catalog ? bytes(new URL(card.catalog, base)) : Promise.resolve(undefined),
+    card.packed?.embedding ? bytes(new URL(card.packed.embedding, base)) : Promise.resolve(undefined),
   ]);
-  return new engineGlue.Engine(cardBytes, onnx, catalog);
+  return new engineGlue.Engine(cardBytes, model, catalog, embedding);
 }

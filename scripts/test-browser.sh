@@ -7,7 +7,8 @@
 #      element.test.mjs (lazy, hidden, disconnected), manifest.test.mjs (custom-elements.json against
 #      the element and index.d.ts) and catalog.test.mjs (names from an itemInfo resolver instead of
 #      catalog.json), feedback.test.mjs (answers exported from the panel, read by whythis
-#      feedback-report) and controls.test.mjs (lasting choices by keyboard: set, reload, undo, reset).
+#      feedback-report), controls.test.mjs (lasting choices by keyboard: set, reload, undo, reset) and
+#      packed.test.mjs (a card packed by whythis pack, in the worker; a changed file refused as integrity).
 #      The demo's package is built with the panic test hooks (WHYTHIS_TEST_HOOKS=1,
 #      feature test-hooks); a plain build-pkg.sh has none;
 #   3. bundlers.test.mjs: examples/vite-react and examples/webpack-vue, built from their lock files with
@@ -55,7 +56,7 @@ if [ -z "${WHYTHIS_SKIP_E2E:-}" ]; then
   fi
   CHROMIUM="$chromium" WHYTHIS_DIST="$root/dist" node --test --test-concurrency=1 --test-timeout=900000 \
     demo.test.mjs reliability.test.mjs trusted-types.test.mjs element.test.mjs manifest.test.mjs catalog.test.mjs \
-    feedback.test.mjs controls.test.mjs
+    feedback.test.mjs controls.test.mjs packed.test.mjs
   # The example apps install pkg/ as it is now (built above, with the test hooks) and bundle it.
   echo "== bundler examples (examples/vite-react, examples/webpack-vue: npm ci, build, open in Chromium)"
   bundlers_started=$(date +%s)

@@ -8,7 +8,8 @@ use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_explain::{explain, explain_rewordable, ExplainOptions, ExplanationDocument, Rewordable};
 use whythis_model::bounded_list::TOO_MANY;
 use whythis_model::history::MAX_HISTORY_EVENTS;
-use whythis_model::{Catalog, CatalogEntry, History, ItemId, Lookups, ModelCard, Scorer};
+use whythis_model::integrity;
+use whythis_model::{Catalog, CatalogEntry, History, ItemId, Lookups, ModelCard, ModelError, Scorer};
 use wasm_bindgen::prelude::*;
 
 /// A loaded model with its catalog: `new Engine(cardBytes, onnxBytes, catalogBytes?)`.
@@ -49,16 +50,24 @@ fn failed(e: whythis_explain::ExplainError) -> WidgetError {
 }
 
 impl Engine {
-    /// Loads a card, its ONNX bytes and its catalog; the error's code names the input at fault. With
-    /// `lookup`, names are asked of the page instead (see [`Engine::step`]).
-    pub fn load(card: &[u8], onnx: &[u8], catalog: Option<&[u8]>, lookup: bool) -> Result<Engine, WidgetError> {
+    /// Loads a card, its model file (ONNX, or a packed card's NNEF archive and embeddings) and its
+    /// catalog, each checked against the card's sha256 when it gives one; the error's code names the
+    /// input at fault. With `lookup`, names are asked of the page instead (see [`Engine::step`]).
+    pub fn load(card: &[u8], model: &[u8], embedding: Option<&[u8]>, catalog: Option<&[u8]>, lookup: bool) -> Result<Engine, WidgetError> {
         let card = ModelCard::from_json(card).map_err(|e| WidgetError::new(ErrorCode::Card, e.to_string()))?;
+        let model_error = |e: ModelError| WidgetError::new(ErrorCode::from(&e), e.to_string());
         let names = match catalog {
-            Some(bytes) => Names::Whole(Catalog::from_json(bytes, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, e.to_string()))?),
+            Some(bytes) => {
+                if let Some(name) = &card.catalog {
+                    integrity::verify(&card, name, bytes).map_err(model_error)?;
+                }
+                Names::Whole(Catalog::from_json(bytes, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, e.to_string()))?)
+            }
             None if lookup => Names::Asked(Lookups::new(card.num_items)),
             None => Names::Whole(Catalog::default()),
         };
-        let scorer = Scorer::load(card, onnx).map_err(|e| WidgetError::new(ErrorCode::Model, e.to_string()))?;
+        let scorer = if card.nnef.is_some() { Scorer::load_packed(card, model, embedding) } else { Scorer::load(card, model) };
+        let scorer = scorer.map_err(model_error)?;
         Ok(Engine { scorer, names })
     }
 
@@ -135,12 +144,13 @@ impl Pending {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Loads a model card, its ONNX bytes and (optionally) its catalog. Throws an Error whose `code`
-    /// (`card`, `catalog` or `model`) names the input at fault and whose message says what is wrong.
+    /// Loads a model card, its model file (ONNX, or a packed card's NNEF archive), optionally its
+    /// catalog and a packed card's embeddings. Throws an Error whose `code` (`card`, `catalog`, `model`
+    /// or `integrity`) names the input at fault and whose message says what is wrong.
     #[wasm_bindgen(constructor)]
-    pub fn new(card: &[u8], onnx: &[u8], catalog: Option<Vec<u8>>) -> Result<Engine, JsValue> {
+    pub fn new(card: &[u8], model: &[u8], catalog: Option<Vec<u8>>, embedding: Option<Vec<u8>>) -> Result<Engine, JsValue> {
         whythis_js::panic::install_hook();
-        Engine::load(card, onnx, catalog.as_deref(), false).map_err(thrown)
+        Engine::load(card, model, embedding.as_deref(), catalog.as_deref(), false).map_err(thrown)
     }
 
     /// Explains a history (an array of events, oldest first) with options (an object, every key
@@ -236,10 +246,11 @@ impl EngineHost {
 impl EngineHost {
     fn answer(&mut self, id: u32, request: Request) -> Reply {
         match request {
-            Request::Load { key, card, onnx, catalog, lookup } => {
+            Request::Load { key, card, model, embedding, catalog, lookup } => {
                 self.engines.retain(|(k, _)| *k != key);
                 self.pending.retain(|(_, p)| p.key != key);
-                match Engine::load(&card.0.to_vec(), &onnx.0.to_vec(), catalog.map(|c| c.0.to_vec()).as_deref(), lookup) {
+                let embedding = embedding.map(|e| e.0.to_vec());
+                match Engine::load(&card.0.to_vec(), &model.0.to_vec(), embedding.as_deref(), catalog.map(|c| c.0.to_vec()).as_deref(), lookup) {
                     Ok(engine) => {
                         self.engines.push((key, engine));
                         Reply::Loaded
@@ -309,7 +320,7 @@ mod tests {
 
     fn engine(lookup: bool) -> Engine {
         let catalog = (!lookup).then(|| read("catalog.json"));
-        Engine::load(&read("sasrec.card.json"), &read("sasrec.onnx"), catalog.as_deref(), lookup).unwrap()
+        Engine::load(&read("sasrec.card.json"), &read("sasrec.onnx"), None, catalog.as_deref(), lookup).unwrap()
     }
 
     /// The shipped catalog's entries for the ids asked, as a host's resolver would answer.

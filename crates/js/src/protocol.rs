@@ -33,8 +33,12 @@ pub enum Request {
         key: u32,
         /// The model card's bytes.
         card: Bytes,
-        /// The ONNX file's bytes, handed over without a copy into the page's memory.
-        onnx: Bytes,
+        /// The model file's bytes (the ONNX graph, or a packed card's NNEF archive), handed over without
+        /// a copy into the page's memory.
+        model: Bytes,
+        /// A packed card's item embeddings file, when it names one.
+        #[serde(default)]
+        embedding: Option<Bytes>,
         /// The catalog's bytes, if the card names one and the page downloaded it.
         catalog: Option<Bytes>,
         /// True when names are asked of the host page instead (`el.itemInfo`): explaining may then

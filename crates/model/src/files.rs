@@ -41,21 +41,37 @@ pub fn read_at_most(path: &Path, what: &'static str, max: usize) -> Result<Vec<u
     read(path)
 }
 
-/// Reads a card, its ONNX file and its catalog (paths relative to the card).
+/// Reads a card, its model file (ONNX, or the packed NNEF form and its embedding file) and its catalog
+/// (paths relative to the card), each checked against the card's sha256 when it gives one.
 pub fn load_model(card_path: &Path) -> Result<LoadedModel, FileError> {
     let card = read_card(card_path)?;
     let dir = card_path.parent().unwrap_or(Path::new("."));
-    let onnx_path = dir.join(&card.onnx);
-    let onnx = read_at_most(&onnx_path, "ONNX model", crate::scorer::MAX_MODEL_BYTES)?;
     let catalog = match &card.catalog {
         Some(name) => {
             let path = dir.join(name);
-            Catalog::from_json(&read_at_most(&path, "catalog", crate::catalog::MAX_CATALOG_BYTES)?, card.num_items)
-                .map_err(|source| FileError::Model { path, source })?
+            let bytes = read_at_most(&path, "catalog", crate::catalog::MAX_CATALOG_BYTES)?;
+            let model_error = |source| FileError::Model { path: path.clone(), source };
+            crate::integrity::verify(&card, name, &bytes).map_err(model_error)?;
+            Catalog::from_json(&bytes, card.num_items).map_err(model_error)?
         }
         None => Catalog::default(),
     };
-    let scorer = Scorer::load(card, &onnx).map_err(|source| FileError::Model { path: onnx_path, source })?;
+    let scorer = match (&card.nnef, &card.packed) {
+        (Some(nnef), Some(facts)) => {
+            let nnef_path = dir.join(nnef);
+            let bytes = read_at_most(&nnef_path, "packed model", crate::scorer::MAX_MODEL_BYTES)?;
+            let embedding = match &facts.embedding {
+                Some(name) => Some(read_at_most(&dir.join(name), "embedding", crate::scorer::MAX_MODEL_BYTES)?),
+                None => None,
+            };
+            Scorer::load_packed(card.clone(), &bytes, embedding.as_deref()).map_err(|source| FileError::Model { path: nnef_path, source })?
+        }
+        _ => {
+            let onnx_path = dir.join(&card.onnx);
+            let onnx = read_at_most(&onnx_path, "ONNX model", crate::scorer::MAX_MODEL_BYTES)?;
+            Scorer::load(card, &onnx).map_err(|source| FileError::Model { path: onnx_path, source })?
+        }
+    };
     Ok(LoadedModel { scorer, catalog, card_path: card_path.to_owned() })
 }
 

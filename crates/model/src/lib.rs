@@ -10,6 +10,7 @@ pub mod embedding;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod files;
 pub mod graph;
+pub mod pack;
 pub mod ranking;
 pub mod scorer;
 

@@ -67,8 +67,57 @@ impl Scorer {
         if !violations.is_empty() {
             return Err(ModelError::Contract(violations));
         }
-        let CheckedGraph { model: typed, batch_is_one, attention, embedding, resolved_ifs } = check_graph(&card, onnx)?;
+        if card.nnef.is_some() {
+            return Err(ModelError::Onnx("the card names a packed model (\"nnef\"); load it as one".into()));
+        }
+        crate::integrity::verify(&card, &card.onnx, onnx)?;
+        let checked = check_graph(&card, onnx)?;
         let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
+        Scorer::from_checked(card, checked, optimise_error)
+    }
+
+    /// Loads a packed model (`whythis pack`): tract's NNEF form of a graph that passed the contract's
+    /// checks when it was packed, and its embedding file, each checked against the card's sha256 first.
+    pub fn load_packed(card: ModelCard, nnef: &[u8], embedding: Option<&[u8]>) -> Result<Scorer, ModelError> {
+        contain_panics(|| Scorer::load_packed_checked(card, nnef, embedding))
+    }
+
+    fn load_packed_checked(card: ModelCard, nnef: &[u8], embedding: Option<&[u8]>) -> Result<Scorer, ModelError> {
+        if nnef.len() > MAX_MODEL_BYTES {
+            return Err(ModelError::TooLarge { what: "packed model", bytes: nnef.len(), max: MAX_MODEL_BYTES });
+        }
+        let violations = card.violations();
+        if !violations.is_empty() {
+            return Err(ModelError::Contract(violations));
+        }
+        let (Some(file), Some(facts)) = (card.nnef.clone(), card.packed.clone()) else {
+            return Err(ModelError::Nnef("the card names no packed model (\"nnef\")".into()));
+        };
+        crate::integrity::verify(&card, &file, nnef)?;
+        let embedding = match (&facts.embedding, facts.embedding_dim, embedding) {
+            (Some(name), Some(dim), Some(bytes)) => {
+                crate::integrity::verify(&card, name, bytes)?;
+                let e = ItemEmbedding::from_le_bytes(dim, bytes).filter(|e| e.rows() == card.num_items as usize + 1);
+                Some(e.ok_or_else(|| ModelError::Nnef(format!("the embedding file \"{name}\" is not [{}, {dim}] float32", card.num_items + 1)))?)
+            }
+            (Some(name), _, None) => return Err(ModelError::Nnef(format!("the embedding file \"{name}\" was not given"))),
+            _ => None,
+        };
+        let typed = crate::pack::read_nnef(nnef)?;
+        let checked = CheckedGraph {
+            model: typed,
+            batch_is_one: facts.batch_is_one,
+            attention: facts.attention.map(|a| AttentionShape { layers: a.layers, heads: a.heads }),
+            embedding,
+            resolved_ifs: facts.resolved_ifs,
+        };
+        let optimise_error = |e: TractError| ModelError::Nnef(format!("tract could not optimise the packed graph: {e:#}"));
+        Scorer::from_checked(card, checked, optimise_error)
+    }
+
+    /// Optimises a checked graph once into the plan every call runs, and probes it.
+    fn from_checked(card: ModelCard, checked: CheckedGraph, optimise_error: impl Fn(TractError) -> ModelError) -> Result<Scorer, ModelError> {
+        let CheckedGraph { model: typed, batch_is_one, attention, embedding, resolved_ifs } = checked;
         let batch = batch_size(&card, batch_is_one, attention);
         let plan = typed.into_optimized().and_then(|m| m.into_runnable()).map_err(optimise_error)?;
         let scorer = Scorer {

@@ -24,7 +24,10 @@ pub struct Loaded {
     /// Its name in the engine.
     key: u32,
     card: Vec<u8>,
-    onnx: js_sys::Uint8Array,
+    /// The model file: the ONNX graph, or a packed card's NNEF archive.
+    model: js_sys::Uint8Array,
+    /// A packed card's item embeddings.
+    embedding: Option<js_sys::Uint8Array>,
     catalog: Option<Vec<u8>>,
     /// Names are asked of the widget's resolver, not read from a catalog.
     lookup: bool,
@@ -99,20 +102,35 @@ async fn load_uncached(card_url: &str, lookup: bool) -> Result<Rc<Loaded>, Widge
     let _ = worker::bridge();
     let card_bytes = fetch_bytes(card_url, "model card").await?;
     let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new(ErrorCode::Card, capitalise(&e.to_string())))?;
-    let onnx_url = resolve(&card.onnx, card_url)?;
+    // A packed card names its NNEF archive and embeddings instead of an ONNX file (docs/contract.md,
+    // "Packed models"); the engine checks them against the card's sha256.
+    let (model_file, what) = match &card.nnef {
+        Some(nnef) => (nnef.as_str(), "packed model"),
+        None => (card.onnx.as_str(), "ONNX model"),
+    };
+    let model_url = resolve(model_file, card_url)?;
+    let embedding_url = card.packed.as_ref().and_then(|p| p.embedding.as_deref()).map(|e| resolve(e, card_url)).transpose()?;
     let catalog_url = card.catalog.as_deref().filter(|_| !lookup).map(|c| resolve(c, card_url)).transpose()?;
-    let onnx_fut = fetch_array(&onnx_url, "ONNX model");
+    let model_fut = fetch_array(&model_url, what);
+    let embedding_fut = async {
+        match &embedding_url {
+            Some(u) => fetch_array(u, "item embeddings").await.map(Some),
+            None => Ok(None),
+        }
+    };
     let catalog_fut = async {
         match &catalog_url {
             Some(u) => fetch_bytes(u, "catalog").await.map(Some),
             None => Ok(None),
         }
     };
-    let (onnx, catalog_bytes) = futures::join!(onnx_fut, catalog_fut);
-    let onnx = onnx?;
-    let catalog_bytes = catalog_bytes?;
+    let (model, embedding, catalog_bytes) = futures::join!(model_fut, embedding_fut, catalog_fut);
+    let (model, embedding, catalog_bytes) = (model?, embedding?, catalog_bytes?);
     let catalog = match &catalog_bytes {
-        Some(b) => Catalog::from_json(b, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, capitalise(&e.to_string())))?,
+        // The page reads the catalog too (for the panel's names): it is checked here before it is read.
+        Some(b) => whythis_types::model::integrity::verify(&card, card.catalog.as_deref().unwrap_or_default(), b)
+            .map_err(|e| WidgetError::new(ErrorCode::Integrity, capitalise(&e.to_string())))
+            .and_then(|()| Catalog::from_json(b, card.num_items).map_err(|e| WidgetError::new(ErrorCode::Catalog, capitalise(&e.to_string()))))?,
         None => Catalog::default(),
     };
     let info = ModelInfo {
@@ -125,7 +143,7 @@ async fn load_uncached(card_url: &str, lookup: bool) -> Result<Rc<Loaded>, Widge
         k.set(v + 1);
         v
     });
-    let loaded = Loaded { info, key, card: card_bytes, onnx, catalog: catalog_bytes, lookup, loaded_into: Cell::new(0) };
+    let loaded = Loaded { info, key, card: card_bytes, model, embedding, catalog: catalog_bytes, lookup, loaded_into: Cell::new(0) };
     loaded.bridge().await.map_err(|e| match e {
         // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
         CallError::Crashed(m) => WidgetError::new(
@@ -158,7 +176,7 @@ impl Loaded {
             if self.loaded_into.get() == bridge.generation() {
                 return Ok(bridge);
             }
-            match bridge.load(self.key, &self.card, &self.onnx, self.catalog.as_deref(), self.lookup).await {
+            match bridge.load(self.key, &self.card, &self.model, self.embedding.as_ref(), self.catalog.as_deref(), self.lookup).await {
                 Ok(()) => {
                     self.loaded_into.set(bridge.generation());
                     return Ok(bridge);

@@ -202,11 +202,12 @@ impl Bridge {
 
     /// Loads a model into the engine under `key`.
     /// With `lookup`, the engine asks the page for names ([`Explained::Lookup`]).
-    pub async fn load(&self, key: u32, card: &[u8], onnx: &Uint8Array, catalog: Option<&[u8]>, lookup: bool) -> Result<(), CallError> {
+    pub async fn load(&self, key: u32, card: &[u8], model: &Uint8Array, embedding: Option<&Uint8Array>, catalog: Option<&[u8]>, lookup: bool) -> Result<(), CallError> {
         let request = Request::Load {
             key,
             card: Bytes(Uint8Array::from(card)),
-            onnx: Bytes(onnx.clone()),
+            model: Bytes(model.clone()),
+            embedding: embedding.map(|e| Bytes(e.clone())),
             catalog: catalog.map(|c| Bytes(Uint8Array::from(c))),
             lookup,
         };

@@ -34,11 +34,14 @@ pub enum ErrorCode {
     Internal,
     /// A "Was this helpful?" answer reached the page but could not be kept in the local log.
     FeedbackNotStored,
+    /// A file's sha256 is not the one the model card names: the model or catalog was changed after
+    /// the card was written, and is refused.
+    Integrity,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Card,
         ErrorCode::Catalog,
         ErrorCode::Model,
@@ -50,6 +53,7 @@ impl ErrorCode {
         ErrorCode::TrustedTypes,
         ErrorCode::Internal,
         ErrorCode::FeedbackNotStored,
+        ErrorCode::Integrity,
     ];
 }
 
@@ -161,7 +165,9 @@ impl From<&crate::model::ModelError> for ErrorCode {
             M::NotACandidate(_) => ErrorCode::Options,
             M::CardJson(_) => ErrorCode::Card,
             M::CatalogJson(_) | M::Lookup(_) => ErrorCode::Catalog,
+            M::Integrity { .. } => ErrorCode::Integrity,
             M::Onnx(_)
+            | M::Nnef(_)
             | M::Contract(_)
             | M::ControlFlow(_)
             | M::TooLarge { .. }
@@ -192,6 +198,7 @@ mod tests {
             ErrorCode::TrustedTypes => 8,
             ErrorCode::Internal => 9,
             ErrorCode::FeedbackNotStored => 10,
+            ErrorCode::Integrity => 11,
         };
         let indices: Vec<usize> = ErrorCode::ALL.iter().map(|c| index(*c)).collect();
         assert_eq!(indices, (0..ErrorCode::ALL.len()).collect::<Vec<_>>());

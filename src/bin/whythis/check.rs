@@ -8,7 +8,7 @@ use whythis::model::{History, ModelError, Scorer, Window};
 /// Arguments of `whythis check`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model card (*.card.json); its ONNX file and catalog are found beside it.
+    /// The model card (*.card.json); its model file (ONNX or packed) and catalog are found beside it.
     card: PathBuf,
 }
 
@@ -31,7 +31,14 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     let scorer = &loaded.scorer;
     let card = scorer.card();
     println!("model     {}", card.name.as_deref().unwrap_or("(unnamed)"));
-    println!("onnx      {}", card.onnx);
+    match (&card.nnef, &card.packed) {
+        (Some(nnef), Some(facts)) => println!(
+            "packed    {nnef} (tract NNEF; packed from an ONNX file of sha256 {}…), {} file(s) checked against the card's sha256",
+            &facts.from_onnx_sha256[..facts.from_onnx_sha256.len().min(12)],
+            card.sha256.len()
+        ),
+        _ => println!("onnx      {}", card.onnx),
+    }
     let actions = match (&card.inputs.action_types, &card.actions) {
         (Some(name), Some(a)) => format!(", {name} int64 [batch, {}] ({} actions)", card.seq_len, a.len() - 1),
         _ => String::new(),

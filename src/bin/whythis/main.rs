@@ -12,6 +12,8 @@ mod feedback_report;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+mod pack;
+#[cfg(not(target_arch = "wasm32"))]
 mod recommend;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -23,6 +25,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Pack(args) => pack::run(&args),
         Command::Recommend(args) => recommend::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
@@ -54,6 +57,8 @@ struct Cli {
 enum Command {
     /// Check a model card and its ONNX graph against the whythis model contract.
     Check(check::Args),
+    /// Pack a checked ONNX model as tract's NNEF form, with a card naming the sha256 of every file.
+    Pack(pack::Args),
     /// Rank the next items for a history.
     Recommend(recommend::Args),
     /// Rank the next items for a history and explain each one.

@@ -3,6 +3,7 @@
 use super::contract::Violation;
 use super::error::ModelError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The only card format this version understands.
 pub const CARD_FORMAT: &str = "whythis-model/1";
@@ -35,13 +36,59 @@ pub struct OutputNames {
     pub attention: Option<String>,
 }
 
+/// What a packed card records of the ONNX graph it was packed from: the facts the graph's checks found,
+/// which the NNEF form does not carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackedFacts {
+    /// True when the graph fixes the batch to 1.
+    pub batch_is_one: bool,
+    /// The attention output's layers and heads, when the card maps one.
+    #[serde(default)]
+    pub attention: Option<PackedAttention>,
+    /// Path of the item embeddings as little-endian float32, `[num_items + 1, dim]` row after row, when
+    /// the card names `item_embedding`.
+    #[serde(default)]
+    pub embedding: Option<String>,
+    /// The embedding's width.
+    #[serde(default)]
+    pub embedding_dim: Option<usize>,
+    /// How many shape-constant `If` nodes the ONNX graph had, each replaced by its branch.
+    #[serde(default)]
+    pub resolved_ifs: usize,
+    /// The sha256 of the ONNX file it was packed from (a record for audits; not read again).
+    pub from_onnx_sha256: String,
+}
+
+/// The attention shape of a packed model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackedAttention {
+    /// Attention layers.
+    pub layers: usize,
+    /// Heads per layer.
+    pub heads: usize,
+}
+
 /// A parsed model card. Unknown keys are kept out of the way, not rejected, so cards can grow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
     /// Always `whythis-model/1`.
     pub format: String,
-    /// Path of the ONNX file, relative to the card.
+    /// Path of the ONNX file, relative to the card (empty in a packed card, which names `nnef`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub onnx: String,
+    /// Path of tract's NNEF form of the checked graph, written by `whythis pack` (docs/contract.md,
+    /// "Packed models"); a card names this or `onnx`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nnef: Option<String>,
+    /// What `whythis pack` learnt from the ONNX graph that the NNEF form does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packed: Option<PackedFacts>,
+    /// The sha256 (lowercase hex) of files the card names, by the path the card names them with; each
+    /// is checked before the file is used, so a changed model or catalog is refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sha256: BTreeMap<String, String>,
     /// The fixed window length of the graph.
     pub seq_len: usize,
     /// Number of real items; ids run 1..=num_items.
@@ -118,6 +165,23 @@ impl ModelCard {
                 if !seen.insert(a) {
                     found.push(Violation::CardActionRepeated { action: a.clone() });
                 }
+            }
+        }
+        match (self.onnx.is_empty(), &self.nnef, &self.packed) {
+            (true, None, _) => found.push(Violation::CardNoModelFile),
+            (false, Some(_), _) => found.push(Violation::CardTwoModelFiles),
+            (_, Some(_), None) => found.push(Violation::CardPackedFactsMissing),
+            (_, None, Some(_)) => found.push(Violation::CardPackedWithoutNnef),
+            _ => {}
+        }
+        if let (Some(facts), true) = (&self.packed, self.item_embedding.is_some()) {
+            if facts.embedding.is_none() || facts.embedding_dim.is_none_or(|d| d == 0) {
+                found.push(Violation::CardPackedEmbedding);
+            }
+        }
+        for (file, hash) in &self.sha256 {
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                found.push(Violation::CardSha256 { file: file.clone() });
             }
         }
         if let Some(default) = &self.default_action {

@@ -33,6 +33,24 @@ pub enum Violation {
     /// `default_action` is not a real action of the vocabulary.
     #[error("card: \"default_action\" \"{action}\" is not one of the card's actions")]
     CardDefaultAction { action: String },
+    /// The card names no model file.
+    #[error("card: it must name its model file, \"onnx\" (an ONNX graph) or \"nnef\" (a model packed by `whythis pack`); it names neither")]
+    CardNoModelFile,
+    /// The card names both an ONNX and a packed model.
+    #[error("card: it must name one model file, \"onnx\" or \"nnef\"; it names both")]
+    CardTwoModelFiles,
+    /// A packed card lacks what packing recorded.
+    #[error("card: a packed card (\"nnef\") must carry \"packed\", the facts `whythis pack` records; pack the ONNX model again")]
+    CardPackedFactsMissing,
+    /// `packed` without a packed model.
+    #[error("card: \"packed\" belongs to a packed card, which names \"nnef\"; this card names none")]
+    CardPackedWithoutNnef,
+    /// A packed card with `item_embedding` must carry the embedding's file and width.
+    #[error("card: \"item_embedding\" is set, so \"packed\" must name the embedding file (\"embedding\") and its width (\"embedding_dim\", at least 1)")]
+    CardPackedEmbedding,
+    /// A `sha256` entry is not 64 lowercase hex digits.
+    #[error("card: \"sha256\" of \"{file}\" must be 64 lowercase hexadecimal digits")]
+    CardSha256 { file: String },
     /// A tensor the card names is not an input of the graph.
     #[error("graph: input {role} should be the tensor \"{name}\", but the graph's inputs are {found}")]
     MissingInput { role: &'static str, name: String, found: String },

@@ -24,6 +24,12 @@ pub enum ModelError {
     /// tract could not parse or analyse the ONNX bytes.
     #[error("the ONNX model could not be read: {0}")]
     Onnx(String),
+    /// tract could not read or run a packed (NNEF) model.
+    #[error("the packed model could not be read: {0}")]
+    Nnef(String),
+    /// A file's sha256 is not the one its card names: it changed after packing, or was damaged.
+    #[error("the file \"{file}\" is not the one the model card names: its sha256 differs, so it was changed or damaged after the card was written")]
+    Integrity { file: String },
     /// The graph has control flow (`If`, `Loop`) that cannot be settled before scoring (docs/contract.md, "Control flow").
     #[error("the model's control flow cannot be resolved: {0}")]
     ControlFlow(ControlFlowRefusal),

@@ -10,6 +10,7 @@ pub mod control_flow;
 pub mod error;
 pub mod history;
 pub mod ids;
+pub mod integrity;
 pub mod window;
 
 pub use card::ModelCard;
