@@ -366,7 +366,7 @@ export interface StartOptions {
 
 /** Loads the page's wasm (whythis_ui) and defines the custom element. Safe to call more than once. */
 export function start(options?: StartOptions): Promise<void>;
-/** Loads the engine module, fetches a card, its model file (ONNX or packed) and catalog, and returns an Engine on this thread. */
+/** Fetches a card, its model file (ONNX, or packed: then the small engine runs it) and catalog, and returns an Engine on this thread. */
 export function loadModel(cardUrl: string | URL): Promise<Engine>;
 /**
  * The local feedback log (oldest first; after `start()`). Each record is kept under its own localStorage

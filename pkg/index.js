@@ -7,9 +7,10 @@
 // hand it the visitor's history: element.history = [{ item: 50, action: "rated_5" }, …].
 // Nothing leaves the page: the model, the history and the feedback log stay on the device.
 //
-// Two WebAssembly modules: the page loads only whythis_ui (the element and its panel); the engine
-// (whythis_engine: tract and the explanations) runs in worker.js, or on the main thread behind the
-// same messages when there is no worker. A panic traps one instance; it is replaced, and only the
+// The page loads only whythis_ui (the element and its panel); an engine (tract and the explanations)
+// runs in worker.js, or on the main thread behind the same messages when there is no worker:
+// whythis_engine for an ONNX card, the small whythis_engine_nnef for a packed one (`whythis pack`),
+// each fetched only when a model needs it. A panic traps one instance; it is replaced, and only the
 // widget that panicked shows the error.
 //
 // Bundlers (Vite, webpack 5, Rollup, Parcel) follow this module as written: the worker is made by the
@@ -20,7 +21,8 @@
 // another URL.
 
 import initUi, * as ui from "./whythis_ui.js";
-import initEngine, * as engineGlue from "./whythis_engine.js";
+import initOnnx, * as onnxGlue from "./whythis_engine.js";
+import initPacked, * as packedGlue from "./whythis_engine_nnef.js";
 import { createEngineHost } from "./engine-host.js";
 
 export { Engine } from "./whythis_engine.js";
@@ -204,8 +206,20 @@ function workerRefusal(error) {
   return { code: "worker", message: `The recommender's worker could not start (${why}), so it runs on the page's main thread, which may pause the page while it works.` };
 }
 
-let engineModule = null;
-let engineInstances = 0;
+// The engine modules on the main thread: each compiled once, on first use.
+// Their glue is imported statically (it is small); only the wasm of the engine a card needs is fetched.
+const mainThreadEngines = {
+  onnx: { init: initOnnx, glue: onnxGlue, wasm: () => new URL("./whythis_engine_bg.wasm", import.meta.url), module: null, instances: 0 },
+  packed: { init: initPacked, glue: packedGlue, wasm: () => new URL("./whythis_engine_nnef_bg.wasm", import.meta.url), module: null, instances: 0 },
+};
+
+// An engine module's glue with its first instance (the one loadModel's engines live in).
+async function engineGlue(kind) {
+  const e = mainThreadEngines[kind];
+  e.module ??= await WebAssembly.compileStreaming(fetch(e.wasm()));
+  await e.init({ module_or_path: e.module });
+  return e.glue;
+}
 
 // The engine module on the main thread, behind the worker's messages.
 class MainThreadPort {
@@ -213,7 +227,7 @@ class MainThreadPort {
     this.onmessage = null;
     this.onerror = null;
     this.closed = false;
-    this.handle = createEngineHost(freshEngine);
+    this.handle = createEngineHost({ onnx: () => freshEngine("onnx"), packed: () => freshEngine("packed") });
   }
 
   postMessage(message) {
@@ -230,14 +244,14 @@ class MainThreadPort {
   }
 }
 
-// The first main-thread engine is the instance loadModel uses; after a crash, a fresh instance of the
-// same compiled module (an Engine from loadModel, in the trapped one, then throws when called).
-async function freshEngine() {
-  engineInstances += 1;
-  engineModule ??= await WebAssembly.compileStreaming(fetch(new URL("./whythis_engine_bg.wasm", import.meta.url)));
-  await initEngine({ module_or_path: engineModule });
-  if (engineInstances > 1) await engineGlue.__whythis_reset_state();
-  return engineGlue;
+// The first main-thread engine of a kind is the instance loadModel uses; after a crash, a fresh
+// instance of the same compiled module (an Engine from loadModel, in the trapped one, then throws when
+// called).
+async function freshEngine(kind) {
+  mainThreadEngines[kind].instances += 1;
+  const glue = await engineGlue(kind);
+  if (mainThreadEngines[kind].instances > 1) await glue.__whythis_reset_state();
+  return glue;
 }
 
 /** The local feedback log: an array of records, oldest first. Needs `start()`. */
@@ -261,13 +275,12 @@ function page() {
 }
 
 /**
- * Fetches a model card, its ONNX file and its catalog (paths relative to the card) and returns an
+ * Fetches a model card, its model file (ONNX, or a packed card's NNEF archive and embeddings: then the
+ * small engine runs it) and its catalog (paths relative to the card) and returns an
  * `Engine` on the calling thread: `engine.explain(history, { top_k: 5 })` gives the explanation document.
  * @param {string | URL} cardUrl
  */
 export async function loadModel(cardUrl) {
-  engineModule ??= await WebAssembly.compileStreaming(fetch(new URL("./whythis_engine_bg.wasm", import.meta.url)));
-  await initEngine({ module_or_path: engineModule });
   const base = new URL(cardUrl, document.baseURI);
   const bytes = async (url) => {
     const response = await fetch(url);
@@ -283,5 +296,6 @@ export async function loadModel(cardUrl) {
     card.catalog ? bytes(new URL(card.catalog, base)) : Promise.resolve(undefined),
     card.packed?.embedding ? bytes(new URL(card.packed.embedding, base)) : Promise.resolve(undefined),
   ]);
-  return new engineGlue.Engine(cardBytes, model, catalog, embedding);
+  const glue = await engineGlue(card.nnef ? "packed" : "onnx");
+  return new glue.Engine(cardBytes, model, catalog, embedding);
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: two wasm modules (profile `wasm`, SIMD128), each with its wasm-bindgen
+# Builds the npm package in pkg/: three wasm modules (profile `wasm`, SIMD128), each with its wasm-bindgen
 # ES module:
-#   whythis_ui      (crate whythis-page)   the page's: the custom element and its panel, no tract;
-#   whythis_engine  (crate whythis-engine) the worker's: tract and the explanations, no leptos.
-# `build-pkg.sh compile` only compiles the two modules (no wasm-bindgen-cli needed yet: scripts/demo.sh
+#   whythis_ui           (crate whythis-page)   the page's: the custom element and its panel, no tract;
+#   whythis_engine       (crate whythis-engine) the worker's for ONNX cards: tract-onnx and the
+#                                               explanations, no leptos;
+#   whythis_engine_nnef  (crate whythis-engine without its onnx feature) the worker's for packed cards
+#                                               (whythis pack): tract-core and tract-nnef, no ONNX front end.
+# `build-pkg.sh compile` only compiles the three modules (no wasm-bindgen-cli needed yet: scripts/demo.sh
 # compiles while it installs), and a later `build-pkg.sh` finds them fresh.
 # Offline once the crates are fetched. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli
 # 0.2.130. WHYTHIS_PROFILE=release|dev builds with another cargo profile.
@@ -20,13 +23,16 @@ profile="${WHYTHIS_PROFILE:-wasm}"
 profile_dir="$profile"
 [ "$profile" = "dev" ] && profile_dir=debug
 wasm_opt="tools/wasm-opt/node_modules/.bin/wasm-opt"
-features=()
-[ "${WHYTHIS_TEST_HOOKS:-0}" = 1 ] && features=(--features test-hooks)
+hooks=()
+[ "${WHYTHIS_TEST_HOOKS:-0}" = 1 ] && hooks=(--features test-hooks)
 target_dir="$(cargo metadata --format-version 1 --no-deps ${CARGO_OFFLINE:+--offline} | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
-for part in ui:page engine:engine; do
+for part in ui:page engine:engine engine_nnef:engine; do
   out="${part%%:*}" crate="${part##*:}"
+  features=("${hooks[@]}")
+  [ "$out" = engine_nnef ] && features+=(--no-default-features)
   # `cargo rustc --crate-type cdylib`: cargo skips link-time optimisation for a lib that is also an rlib.
+  # Both engines are the same crate's whythis_engine.wasm, so each is bound right after it is built.
   cargo rustc -p "whythis-$crate" --lib --target wasm32-unknown-unknown --profile="$profile" "${features[@]}" \
     --crate-type cdylib ${CARGO_OFFLINE:+--offline}
   [ "$stage" = compile ] && continue

@@ -168,3 +168,36 @@ fn cards_that_name_no_model_or_two_or_a_broken_pack_are_refused_by_the_rule() {
     let err = files::load_model(&out.join("nohash.card.json")).map(|_| ()).unwrap_err().to_string();
     assert!(err.contains("the packed model could not be read"), "{err}");
 }
+
+/// The demo's default models are packed (models/*.packed.*, `whythis pack models/X.card.json --out models
+/// --stem X.packed`): what is committed must be what packing the committed ONNX models gives today, so a
+/// retrained model or a changed packer cannot leave a stale pack behind.
+#[test]
+fn the_demos_packed_models_are_what_pack_makes_of_its_onnx_models() {
+    let out = temp_dir("demo");
+    for model in ["sasrec", "gru4rec"] {
+        let stem = format!("{model}.packed");
+        let o = run(&["pack", &format!("models/{model}.card.json"), "--out", out.to_str().unwrap(), "--stem", &stem]);
+        assert!(o.status.success(), "{model}: {}", String::from_utf8_lossy(&o.stderr));
+        let card = files::read_card(&out.join(format!("{stem}.card.json"))).unwrap();
+        let mut names: Vec<String> = card.sha256.keys().cloned().collect();
+        names.push(format!("{stem}.card.json"));
+        for name in names {
+            let fresh = std::fs::read(out.join(&name)).unwrap();
+            let committed = std::fs::read(repo(&format!("models/{name}"))).unwrap_or_else(|e| panic!("models/{name}: {e}; pack the demo's models again (see this test)"));
+            assert!(fresh == committed, "models/{name} is not what `whythis pack models/{model}.card.json --out models --stem {stem}` writes today; run it again");
+        }
+    }
+    // Packing beside the ONNX card under its own name would overwrite the card being packed (tried on a
+    // copy, so a broken check cannot overwrite the repository's).
+    let copy = temp_dir("beside");
+    for name in ["sasrec.card.json", "sasrec.onnx", "catalog.json"] {
+        std::fs::copy(repo(&format!("models/{name}")), copy.join(name)).unwrap();
+    }
+    let card = copy.join("sasrec.card.json");
+    let o = run(&["pack", card.to_str().unwrap(), "--out", copy.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert_eq!(std::fs::read(&card).unwrap(), std::fs::read(repo("models/sasrec.card.json")).unwrap(), "the card was left as it was");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("would overwrite the card it packs"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+

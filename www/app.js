@@ -133,11 +133,11 @@ async function main() {
   $("clear-history").addEventListener("click", () => setHistory([], "History cleared."));
 
   // A second widget on the same page, on another model, fed through a localStorage key.
-  const second = await fetch("models/gru4rec.card.json", { method: "HEAD" }).catch(() => null);
+  const second = await fetch("models/gru4rec.packed.card.json", { method: "HEAD" }).catch(() => null);
   if (second && second.ok) {
     const el = document.createElement("why-this-item");
     el.id = "second-widget";
-    el.setAttribute("model", "models/gru4rec.card.json");
+    el.setAttribute("model", "models/gru4rec.packed.card.json");
     el.setAttribute("top-k", "3");
     el.setAttribute("verb", "watched");
     el.setAttribute("label", "Also for you (GRU4Rec, no attention)");

@@ -33,8 +33,10 @@ async function wasmBindgenModule(url) {
   return wasmBindgenModules.get(url);
 }
 
-/** The widget package's engine (the one line to change if the package's modules are renamed). */
+/** The widget package's engines (the lines to change if the package's modules are renamed): the ONNX
+ * engine, and the small one that runs packed cards only. */
 const loadTract = () => wasmBindgenModule("/pkg/whythis_engine.js");
+const loadTractPacked = () => wasmBindgenModule("/pkg/whythis_engine_nnef.js");
 /** The scoring-only bindings of bench/wasm_scoring.rs. */
 const loadScoring = () => wasmBindgenModule("/bench/out/wasm_scoring/wasm_scoring.js");
 
@@ -49,10 +51,13 @@ async function inputs(cardUrl, historyUrl) {
   const base = new URL(cardUrl, location.href);
   const cardBytes = await bytes(base);
   const card = JSON.parse(new TextDecoder().decode(cardBytes));
-  const onnx = await bytes(new URL(card.onnx, base));
+  // A packed card (whythis pack) names its NNEF archive and embeddings instead of an ONNX file.
+  const model = await bytes(new URL(card.nnef ?? card.onnx, base));
+  const onnx = card.nnef ? null : model;
+  const embedding = card.packed?.embedding ? await bytes(new URL(card.packed.embedding, base)) : undefined;
   const catalog = card.catalog ? await bytes(new URL(card.catalog, base)) : null;
   const history = await (await fetch(historyUrl)).json();
-  return { card, cardBytes, onnx, catalog, history, historyJson: JSON.stringify(history) };
+  return { card, cardBytes, model, onnx, embedding, catalog, history, historyJson: JSON.stringify(history) };
 }
 
 const median = (xs) => {
@@ -81,7 +86,8 @@ async function ortSession(ort, onnx) {
 /**
  * Model bytes → first recommendations, for one engine on a fresh page: load the runtime (fetch, compile
  * and instantiate its wasm: `runtime_ms`), then load the model from bytes already in memory, score the
- * window once and take the top K (`model_ms`).
+ * window once and take the top K (`model_ms`). `engine`: "tract" (the ONNX engine), "tract-packed" (the
+ * small engine, on a packed card) or "ort".
  */
 async function firstRecommendations(engine, cardUrl, historyUrl, k = 10) {
   const data = await inputs(cardUrl, historyUrl);
@@ -93,11 +99,11 @@ async function firstRecommendations(engine, cardUrl, historyUrl, k = 10) {
     s.free();
   }
   const t0 = performance.now();
-  const runtime = engine === "tract" ? await loadTract() : await loadOrt();
+  const runtime = engine === "tract" ? await loadTract() : engine === "tract-packed" ? await loadTractPacked() : await loadOrt();
   const t1 = performance.now();
   let top;
-  if (engine === "tract") {
-    const e = new runtime.Engine(data.cardBytes, data.onnx, data.catalog);
+  if (engine !== "ort") {
+    const e = new runtime.Engine(data.cardBytes, data.model, data.catalog, data.embedding);
     const doc = e.explain(data.history, { top_k: k, rank_only: true });
     top = doc.recommendations.map((r) => r.item);
     e.free();

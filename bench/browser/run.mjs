@@ -1,6 +1,9 @@
 // Browser bench: whythis (tract compiled to wasm) against onnxruntime-web on the same model bytes and the
 // same input tensors, in Debian's headless Chromium driven by playwright-core; plus the widget's size
-// report and its main-thread figures. Usage: node bench/browser/run.mjs [--quick] [--card URL]
+// report and its main-thread figures, for the ONNX card and its packed form (whythis pack: the small
+// engine). Usage: node bench/browser/run.mjs [--quick] [--download-only] [--card URL] [--packed-card URL]
+// --download-only measures only what issue 14 asks: every file fetched, and model bytes → first ranking
+// cold, for both engines and onnxruntime-web (no scoring or explanation timings).
 // Prints a summary and writes every figure to bench/out/browser.json. Built by bench/browser/build.sh.
 import { createServer } from "node:http";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
@@ -17,11 +20,14 @@ mkdirSync(out, { recursive: true });
 const quick = process.argv.includes("--quick");
 const cardArg = process.argv.indexOf("--card");
 const CARD = cardArg > 0 ? process.argv[cardArg + 1] : "/models/sasrec.card.json";
+const packedArg = process.argv.indexOf("--packed-card");
+const PACKED_CARD = packedArg > 0 ? process.argv[packedArg + 1] : "/models/sasrec.packed.card.json";
+const downloadOnly = process.argv.includes("--download-only");
 const HISTORY = "/bench/out/history.json";
 const TIMEOUT = 600_000;
 const ORT_DIST = "/bench/browser/node_modules/onnxruntime-web/dist/";
 
-for (const needed of ["pkg/whythis_engine_bg.wasm", "bench/out/wasm_scoring/wasm_scoring_bg.wasm", "bench/browser/node_modules/onnxruntime-web"]) {
+for (const needed of ["pkg/whythis_engine_bg.wasm", "pkg/whythis_engine_nnef_bg.wasm", "bench/out/wasm_scoring/wasm_scoring_bg.wasm", "bench/browser/node_modules/onnxruntime-web"]) {
   if (!existsSync(join(repo, needed))) {
     console.error(`${needed} is missing: run bench/browser/build.sh first (bench/run.sh does).`);
     process.exit(1);
@@ -105,12 +111,13 @@ console.error(`browser bench on ${CARD} in Chromium ${browser.version()}${quick 
 // (a) Model bytes → first recommendations, each engine cold on a fresh page (runtime loaded first), then
 // both warm in one page, interleaved.
 const coldRuns = quick ? 1 : 5;
-const cold = { tract: [], ort: [] };
+const cold = { tract: [], "tract-packed": [], ort: [] };
 let ortFiles = [];
 for (let r = 0; r < coldRuns; r++) {
-  for (const engine of ["tract", "ort"]) {
+  for (const engine of Object.keys(cold)) {
     const before = served.length;
-    const figures = await onBenchPage(([e, c, h]) => window.bench.firstRecommendations(e, c, h), engine, CARD, HISTORY);
+    const cardUrl = engine === "tract-packed" ? PACKED_CARD : CARD;
+    const figures = await onBenchPage(([e, c, h]) => window.bench.firstRecommendations(e, c, h), engine, cardUrl, HISTORY);
     cold[engine].push(figures);
     if (engine === "ort") ortFiles = served.slice(before).filter((p) => p.startsWith(ORT_DIST));
   }
@@ -122,7 +129,8 @@ const summarise = (runs) => ({
   total_ms: median(runs.map((r) => r.total_ms)),
   top: runs[0].top,
 });
-result.first_recommendations_cold = { tract: summarise(cold.tract), ort: summarise(cold.ort) };
+result.first_recommendations_cold = Object.fromEntries(Object.entries(cold).map(([e, runs]) => [e, summarise(runs)]));
+if (!downloadOnly) {
 result.first_recommendations_warm = await onBenchPage(([c, h, n]) => window.bench.warmFirstRecommendations(c, h, n), CARD, HISTORY, quick ? 3 : 11);
 console.error("first recommendations:", JSON.stringify(result.first_recommendations_warm));
 
@@ -148,12 +156,17 @@ for (const [label, extra] of variants) {
   result.explanation.push(e);
   console.error("explanation:", JSON.stringify(e));
 }
+}
 
 // (d) + (e) The widget as a storefront embeds it (pkg/, Web Worker): what it fetches, the longest
-// main-thread task from load to the last explanation, and click → panel once explained.
-{
+// main-thread task from load to the last explanation, and click → panel once explained; on the ONNX card
+// and on its packed form.
+result.widgets = {};
+result.size = { ort: sizes(ortFiles) };
+result.size.ort_total = total(result.size.ort);
+for (const [form, cardUrl] of [["onnx", CARD], ["packed", PACKED_CARD]]) {
   const before = served.length;
-  const { context, page } = await freshPage("/bench/browser/widget.html", {
+  const { context, page } = await freshPage(`/bench/browser/widget.html?model=${encodeURIComponent(cardUrl)}`, {
     fn: (h) => {
       localStorage.setItem("whythis-bench-history", h);
       window.__longtasks = [];
@@ -197,7 +210,7 @@ for (const [label, extra] of variants) {
     );
   }
   const longtasks = await page.evaluate(() => window.__longtasks);
-  result.widget = {
+  result.widgets[form] = {
     history_to_first_ranking_ms: firstRanking,
     history_to_first_panel_ms: firstPanel,
     first_panel_was_first_pass: firstPanelRefining,
@@ -208,12 +221,11 @@ for (const [label, extra] of variants) {
     long_tasks: longtasks.length,
   };
   await context.close();
-  const widgetFiles = served.slice(before).filter((p) => !p.startsWith("/models/") && p !== "/bench/browser/widget.html" && p !== "/favicon.ico");
-  result.size = { widget: sizes(widgetFiles), ort: sizes(ortFiles) };
-  result.size.widget_total = total(result.size.widget);
-  result.size.ort_total = total(result.size.ort);
-  result.size.ratio_brotli = result.size.widget_total.brotli / result.size.ort_total.brotli;
-  console.error("widget:", JSON.stringify(result.widget));
+  const widgetFiles = served.slice(before).filter((p) => !p.startsWith("/models/") && !p.startsWith("/bench/browser/widget") && p !== "/favicon.ico");
+  const rows = sizes(widgetFiles);
+  result.size[form] = { files: rows, total: total(rows) };
+  result.size[form].ratio_brotli = result.size[form].total.brotli / result.size.ort_total.brotli;
+  console.error(`widget (${form}):`, JSON.stringify(result.widgets[form]));
 }
 
 await browser.close();
@@ -222,17 +234,27 @@ result.load_after = loadavg();
 writeFileSync(join(out, "browser.json"), JSON.stringify(result, null, 2));
 
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 console.log(`\nbrowser bench (${result.date}, Chromium ${result.chromium}, ${CARD}, ${history.length}-event history; both engines on the main thread, 1 thread, SIMD)`);
 console.log("\nsize of what is fetched (model files excluded)           raw        gzip -9    brotli 11");
-for (const [label, rows, t] of [["widget", result.size.widget, result.size.widget_total], ["onnxruntime-web", result.size.ort, result.size.ort_total]]) {
+const sizeTables = [
+  ["widget, ONNX card", result.size.onnx.files, result.size.onnx.total],
+  ["widget, packed card", result.size.packed.files, result.size.packed.total],
+  ["onnxruntime-web", result.size.ort, result.size.ort_total],
+];
+for (const [label, rows, t] of sizeTables) {
   for (const r of rows) console.log(`  ${r.file.padEnd(56)} ${kb(r.raw).padStart(10)} ${kb(r.gzip).padStart(10)} ${kb(r.brotli).padStart(10)}`);
   console.log(`  ${(label + " total").padEnd(56)} ${kb(t.raw).padStart(10)} ${kb(t.gzip).padStart(10)} ${kb(t.brotli).padStart(10)}`);
 }
-console.log(`  ratio widget / onnxruntime-web (brotli): ${result.size.ratio_brotli.toFixed(2)}`);
+for (const form of ["onnx", "packed"]) console.log(`  ratio widget (${form} card) / onnxruntime-web (brotli): ${result.size[form].ratio_brotli.toFixed(2)}`);
 const c = result.first_recommendations_cold;
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+console.log(`\nmodel bytes → first top 10, cold page (median of ${c.tract.runs}): tract ${ms(c.tract.total_ms)} (runtime ${ms(c.tract.runtime_ms)} + model ${ms(c.tract.model_ms)}), tract packed ${ms(c["tract-packed"].total_ms)} (runtime ${ms(c["tract-packed"].runtime_ms)} + model ${ms(c["tract-packed"].model_ms)}), onnxruntime-web ${ms(c.ort.total_ms)} (its wasm loads inside the first session create; JS import ${ms(c.ort.runtime_ms)}); same top 10 packed: ${JSON.stringify(c.tract.top) === JSON.stringify(c["tract-packed"].top)}`);
+for (const form of ["onnx", "packed"]) {
+  const wd = result.widgets[form];
+  console.log(`widget page (${form} card): history → first ranking ${wd.history_to_first_ranking_ms} ms, → first panel ${wd.history_to_first_panel_ms} ms (${wd.first_panel_was_first_pass ? "first pass" : "final"}), → all 10 explained ${wd.history_to_all_explained_ms} ms; click → panel ${ms(wd.click_to_panel_ms)} (at most ${wd.click_to_panel_max_frames} frame(s)); longest main-thread task ${ms(wd.longest_task_ms)} (${wd.long_tasks} tasks over 50 ms)`);
+}
+if (downloadOnly) process.exit(0);
 const w = result.first_recommendations_warm;
-console.log(`\nmodel bytes → first top 10, cold page (median of ${c.tract.runs}): tract ${ms(c.tract.total_ms)} (runtime ${ms(c.tract.runtime_ms)} + model ${ms(c.tract.model_ms)}), onnxruntime-web ${ms(c.ort.total_ms)} (its wasm loads inside the first session create; JS import ${ms(c.ort.runtime_ms)})`);
 console.log(`model bytes → first top 10, runtime loaded (median of ${w.runs}, interleaved): tract ${ms(w.tract_ms)}, onnxruntime-web ${ms(w.ort_ms)}; same top 10: ${JSON.stringify(w.tops.tract) === JSON.stringify(w.tops.ort)}`);
 const s = result.scoring;
 console.log(`scoring batch 1 (median of ${s.runs}, interleaved): tract ${ms(s.tract_batch1_ms)}, onnxruntime-web ${ms(s.ort_batch1_ms)}, ratio ${s.ratio_batch1.toFixed(2)}`);
@@ -240,5 +262,3 @@ console.log(`scoring batch ${s.batch} leave-one-out (median of ${s.runs}, interl
 for (const e of result.explanation) {
   console.log(`whole top-10 explanation, ${e.label} (tract, median of ${e.runs}): ${ms(e.ms)}, ${e.windows} windows in ${e.model_calls} calls, Shapley error (own estimate, median) ${(100 * e.shapley_error).toFixed(1)} %; onnxruntime-web scoring those windows alone (estimate): ${ms(e.ort_scoring_only_estimate_ms)}`);
 }
-const wd = result.widget;
-console.log(`widget page: history → first ranking ${wd.history_to_first_ranking_ms} ms, → first panel ${wd.history_to_first_panel_ms} ms (${wd.first_panel_was_first_pass ? "first pass" : "final"}), → all 10 explained ${wd.history_to_all_explained_ms} ms; click → panel ${ms(wd.click_to_panel_ms)} (at most ${wd.click_to_panel_max_frames} frame(s)); longest main-thread task ${ms(wd.longest_task_ms)} (${wd.long_tasks} tasks over 50 ms)`);

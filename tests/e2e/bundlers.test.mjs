@@ -73,9 +73,10 @@ for (const app of APPS) {
   test(`${app.name}: the widget ranks and explains in its worker, the app hears feedback, nothing leaves the origin`, async () => {
     const started = Date.now();
     const built = files(app.dist);
-    // The bundler followed the package: both wasm modules and a worker chunk are in the build.
+    // The bundler followed the package: the page's wasm, both engines' and a worker chunk are in the build.
     assert.ok(built.some((f) => /whythis_ui_bg.*\.wasm$/.test(f)), `no page wasm in ${built}`);
-    assert.ok(built.some((f) => /whythis_engine_bg.*\.wasm$/.test(f)), `no engine wasm in ${built}`);
+    assert.ok(built.some((f) => /whythis_engine_bg.*\.wasm$/.test(f)), `no ONNX engine wasm in ${built}`);
+    assert.ok(built.some((f) => /whythis_engine_nnef_bg.*\.wasm$/.test(f)), `no small engine wasm in ${built}`);
 
     const page = await context.newPage();
     const seen = { requests: [], errors: [], console: [], workers: [] };
@@ -124,13 +125,15 @@ for (const app of APPS) {
       assert.ok(best <= 50, `an explanation with no main-thread task over 50 ms (longest per explanation: ${runs.map((r) => r.longest)} ms)`);
       const item = el.locator(".wt-item").first();
 
-      // The engine is in a worker, which fetched the engine's wasm itself; the page never did.
+      // The engine is in a worker, which fetched the small engine's wasm itself (the app's model is
+      // packed); the page fetched no engine, and nobody the ONNX engine.
       assert.equal(seen.workers.length, 1, "one worker");
       const workerFetches = await seen.workers[0].evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
-      assert.ok(workerFetches.some((u) => /whythis_engine_bg.*\.wasm$/.test(new URL(u).pathname)), `the worker fetched the engine's wasm: ${workerFetches}`);
+      assert.ok(workerFetches.some((u) => /whythis_engine_nnef_bg.*\.wasm$/.test(new URL(u).pathname)), `the worker fetched the small engine's wasm: ${workerFetches}`);
       const pageFetches = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
-      assert.ok(!pageFetches.some((u) => /whythis_engine_bg/.test(u)), "the page did not fetch the engine");
-      assert.ok(seen.requests.some((u) => /whythis_engine_bg.*\.wasm$/.test(u)), "the browser saw the worker's wasm request");
+      assert.ok(!pageFetches.some((u) => /whythis_engine/.test(u) && /\.wasm$/.test(new URL(u).pathname)), "the page did not fetch an engine");
+      assert.ok(seen.requests.some((u) => /whythis_engine_nnef_bg.*\.wasm$/.test(u)), "the browser saw the worker's wasm request");
+      assert.ok(!seen.requests.some((u) => /whythis_engine_bg.*\.wasm$/.test(u)), "a packed model never downloads the ONNX engine");
 
       // "Was this helpful?": the event reaches the document and the app's own handler (React's
       // onwhythis-feedback, Vue's onWhythisFeedback), which renders it.

@@ -39,6 +39,8 @@ await start();
 `);
   writeFileSync(join(root, "page.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>packed</title>
 <script type="module" src="page.js"></script></head><body><main>${widgets}</main></body></html>`);
+  writeFileSync(join(root, "only.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>packed only</title>
+<script type="module" src="page.js"></script></head><body><main><why-this-item id="p" loading="eager" top-k="3" model="/packed-e2e/good/sasrec.card.json"></why-this-item></main></body></html>`);
 });
 
 test("a packed card explains in the worker as its ONNX card does; a changed file is refused as integrity", async () => {
@@ -72,5 +74,29 @@ test("a packed card explains in the worker as its ONNX card does; a changed file
     const errors = await page.evaluate((id) => window.__errors.filter((e) => e.target === id), id);
     assert.ok(errors.length > 0 && errors.every((e) => e.code === "integrity"), `${id}: ${JSON.stringify(errors)}`);
   }
+  await page.close();
+});
+
+test("a page whose models are all packed downloads only the small engine, which refuses an ONNX card in words", async () => {
+  const page = await suite.context.newPage();
+  const from = suite.served.length;
+  await page.goto(suite.server.url + "/packed-e2e/only.html");
+  await page.waitForFunction(() => document.getElementById("p")?.explanation?.recommendations.every((r) => r.narrative), null, { timeout: LOAD_TIMEOUT });
+  const fetched = suite.served.slice(from).map(([, , u]) => u);
+  assert.ok(fetched.includes("/pkg/whythis_engine_nnef_bg.wasm"), `the small engine was fetched: ${fetched}`);
+  assert.ok(!fetched.includes("/pkg/whythis_engine_bg.wasm"), "the ONNX engine was not");
+  const refused = await page.evaluate(async () => {
+    const glue = await import("/pkg/whythis_engine_nnef.js");
+    await glue.default({ module_or_path: new URL("/pkg/whythis_engine_nnef_bg.wasm", location.href) });
+    const bytes = async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+    try {
+      new glue.Engine(await bytes("/models/sasrec.card.json"), await bytes("/models/sasrec.onnx"));
+      return null;
+    } catch (e) {
+      return { code: e.code, message: e.message };
+    }
+  });
+  assert.equal(refused?.code, "model", JSON.stringify(refused));
+  assert.match(refused.message, /runs packed models only .* the card names an ONNX model/);
   await page.close();
 });

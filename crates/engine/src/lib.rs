@@ -1,4 +1,6 @@
-//! The worker's wasm module (`pkg/whythis_engine`) and its JS API (wasm-bindgen): an [`Engine`] that
+//! The worker's wasm modules and their JS API (wasm-bindgen): `pkg/whythis_engine`, and, built without
+//! the `onnx` feature, the small `pkg/whythis_engine_nnef` that runs packed cards only (no ONNX front
+//! end; docs/contract.md "Packed models"). Both have the same API: an [`Engine`] that
 //! loads a model and explains histories (`loadModel` hands one to the host page), and the [`EngineHost`]
 //! that answers the page's
 //! [`whythis_js::protocol`] messages in the worker (`pkg/engine-host.js`) or on the main thread.
@@ -66,7 +68,15 @@ impl Engine {
             None if lookup => Names::Asked(Lookups::new(card.num_items)),
             None => Names::Whole(Catalog::default()),
         };
-        let scorer = if card.nnef.is_some() { Scorer::load_packed(card, model, embedding) } else { Scorer::load(card, model) };
+        let scorer = if card.nnef.is_some() {
+            Scorer::load_packed(card, model, embedding)
+        } else {
+            #[cfg(feature = "onnx")]
+            let scorer = Scorer::load(card, model);
+            #[cfg(not(feature = "onnx"))]
+            let scorer = Err(ModelError::PackedOnly);
+            scorer
+        };
         let scorer = scorer.map_err(model_error)?;
         Ok(Engine { scorer, names })
     }
@@ -246,7 +256,9 @@ impl EngineHost {
 impl EngineHost {
     fn answer(&mut self, id: u32, request: Request) -> Reply {
         match request {
-            Request::Load { key, card, model, embedding, catalog, lookup } => {
+            Request::Start { .. } => Reply::Started,
+            // `engine` is engine-host.js's to read: it routed this call here.
+            Request::Load { key, card, model, embedding, catalog, lookup, engine: _ } => {
                 self.engines.retain(|(k, _)| *k != key);
                 self.pending.retain(|(_, p)| p.key != key);
                 let embedding = embedding.map(|e| e.0.to_vec());

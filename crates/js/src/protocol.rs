@@ -31,6 +31,9 @@ pub enum Request {
     Load {
         /// The page's name for the model.
         key: u32,
+        /// Which engine module runs it: `engine-host.js` reads this (and only this) to route the call,
+        /// and every later call about `key`, to that module, which it starts on first use.
+        engine: EngineKind,
         /// The model card's bytes.
         card: Bytes,
         /// The model file's bytes (the ONNX graph, or a packed card's NNEF archive), handed over without
@@ -45,6 +48,12 @@ pub enum Request {
         /// answer [`Reply::Lookup`] first.
         #[serde(default)]
         lookup: bool,
+    },
+    /// Starts the engine module `engine` (its download and compilation) while the page still downloads
+    /// the model; answered with [`Reply::Started`] once it runs.
+    Start {
+        /// The module to start.
+        engine: EngineKind,
     },
     /// Explains (or only ranks) a history with the model loaded under `key`.
     Explain {
@@ -69,6 +78,28 @@ pub enum Request {
     },
 }
 
+/// The two engine modules (docs/contract.md "Packed models"): a packed card runs in the small one, so a
+/// storefront that packs its model never downloads the ONNX front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    /// `whythis_engine`: ONNX cards (and packed ones).
+    Onnx,
+    /// `whythis_engine_nnef`: packed cards only, no ONNX front end.
+    Packed,
+}
+
+impl EngineKind {
+    /// The engine a card needs.
+    pub fn for_card(card: &whythis_types::model::ModelCard) -> EngineKind {
+        if card.nnef.is_some() {
+            EngineKind::Packed
+        } else {
+            EngineKind::Onnx
+        }
+    }
+}
+
 /// An answer to the call with the same id.
 #[derive(Serialize, Deserialize)]
 pub struct Answer {
@@ -82,6 +113,8 @@ pub struct Answer {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
+    /// The engine module runs.
+    Started,
     /// The model is loaded.
     Loaded,
     /// The explanation document.

@@ -66,11 +66,14 @@ pub fn load_model(card_path: &Path) -> Result<LoadedModel, FileError> {
             };
             Scorer::load_packed(card.clone(), &bytes, embedding.as_deref()).map_err(|source| FileError::Model { path: nnef_path, source })?
         }
+        #[cfg(feature = "onnx")]
         _ => {
             let onnx_path = dir.join(&card.onnx);
             let onnx = read_at_most(&onnx_path, "ONNX model", crate::scorer::MAX_MODEL_BYTES)?;
             Scorer::load(card, &onnx).map_err(|source| FileError::Model { path: onnx_path, source })?
         }
+        #[cfg(not(feature = "onnx"))]
+        _ => return Err(FileError::Model { path: card_path.to_owned(), source: ModelError::PackedOnly }),
     };
     Ok(LoadedModel { scorer, catalog, card_path: card_path.to_owned() })
 }

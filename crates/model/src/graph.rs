@@ -4,6 +4,7 @@
 //! (scores, attention), so the scorer feeds and reads it by role whatever order the file declares.
 //! Control flow is settled first ([`crate::control_flow`], docs/contract.md "Control flow").
 
+use crate::checked::{AttentionShape, CheckedGraph};
 use crate::Violation;
 use crate::card::ModelCard;
 use crate::control_flow;
@@ -11,29 +12,6 @@ use crate::embedding::ItemEmbedding;
 use crate::error::ModelError;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
-
-/// The shape of a model's attention output, as the contract allows it: `[batch, layers, heads, seq_len, seq_len]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttentionShape {
-    /// Number of attention layers.
-    pub layers: usize,
-    /// Heads per layer.
-    pub heads: usize,
-}
-
-/// A graph that follows the contract, ready to be optimised.
-pub struct CheckedGraph {
-    /// The typed graph: inputs in role order, outputs (scores, attention when the card maps it).
-    pub model: TypedModel,
-    /// True when the graph fixes the batch to 1.
-    pub batch_is_one: bool,
-    /// The attention shape, when the card maps an attention output.
-    pub attention: Option<AttentionShape>,
-    /// The item embeddings, when the card names them.
-    pub embedding: Option<ItemEmbedding>,
-    /// How many shape-constant `If` nodes were replaced by the branch they take ([`crate::control_flow`]).
-    pub resolved_ifs: usize,
-}
 
 /// Reads ONNX bytes and checks them against a card (whose own rules were already checked): every
 /// rule the graph breaks is reported at once, as [`ModelError::Contract`].

@@ -4,17 +4,23 @@
 //! not say (the batch, the attention shape, the item embeddings) goes in the card, beside the sha256
 //! of every file.
 
-use crate::card::{ModelCard, PackedAttention, PackedFacts};
-use crate::embedding::ItemEmbedding;
 use crate::error::ModelError;
-use crate::graph::{check_graph, CheckedGraph};
-use crate::integrity::sha256_hex;
 use tract_nnef::framework::Nnef;
+use tract_nnef::prelude::*;
 use tract_nnef::registry::Registry;
-use tract_onnx::tract_core::ops::nn::gelu_exact::GeluExact;
-use tract_onnx::prelude::*;
+use tract_nnef::tract_core::ops::nn::gelu_exact::GeluExact;
+use tract_onnx_opl::WithOnnx;
+#[cfg(feature = "onnx")]
+use {
+    crate::card::{ModelCard, PackedAttention, PackedFacts},
+    crate::checked::CheckedGraph,
+    crate::embedding::ItemEmbedding,
+    crate::graph::check_graph,
+    crate::integrity::sha256_hex,
+};
 
 /// A packed model: the files to write and the card that names them.
+#[cfg(feature = "onnx")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packed {
     /// The packed card: the original's fields, `nnef` and `packed` instead of `onnx`, and a sha256 for
@@ -40,6 +46,7 @@ fn framework() -> Nnef {
 
 /// Packs an ONNX model for its card. `stem` names the files (`<stem>.nnef.tar`, `<stem>.embedding.f32`);
 /// `catalog`, the catalog's bytes, when the card names one, so its sha256 goes in the card too.
+#[cfg(feature = "onnx")]
 pub fn pack(card: &ModelCard, onnx: &[u8], stem: &str, catalog: Option<&[u8]>) -> Result<Packed, ModelError> {
     let violations = card.violations();
     if !violations.is_empty() {

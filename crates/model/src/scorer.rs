@@ -1,15 +1,15 @@
-//! Running an ONNX recommender with tract: a graph that passed the contract's checks
-//! ([`crate::graph`]) is optimised once and scores many windows per call, its inputs fed by
-//! role.
+//! Running a recommender with tract: a graph that passed the contract's checks (from ONNX,
+//! `crate::graph`, feature `onnx`; or packed, [`crate::pack`]) is optimised once and scores many windows
+//! per call, its inputs fed by role.
 
 use crate::card::ModelCard;
-use crate::graph::{check_graph, AttentionShape, CheckedGraph};
+use crate::checked::{AttentionShape, CheckedGraph};
 use crate::embedding::ItemEmbedding;
 use crate::error::ModelError;
 use crate::window::Slots;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use tract_onnx::prelude::*;
+use tract_nnef::prelude::*;
 
 /// Windows per tract call: large enough to amortise a call, small enough to bound the score buffer.
 pub const MAX_BATCH: usize = 64;
@@ -55,10 +55,12 @@ impl std::fmt::Debug for Scorer {
 
 impl Scorer {
     /// Loads ONNX bytes for a card, checks every rule of the contract, and builds the plan.
+    #[cfg(feature = "onnx")]
     pub fn load(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
         contain_panics(|| Scorer::load_checked(card, onnx))
     }
 
+    #[cfg(feature = "onnx")]
     fn load_checked(card: ModelCard, onnx: &[u8]) -> Result<Scorer, ModelError> {
         if onnx.len() > MAX_MODEL_BYTES {
             return Err(ModelError::TooLarge { what: "ONNX model", bytes: onnx.len(), max: MAX_MODEL_BYTES });
@@ -71,7 +73,7 @@ impl Scorer {
             return Err(ModelError::Onnx("the card names a packed model (\"nnef\"); load it as one".into()));
         }
         crate::integrity::verify(&card, &card.onnx, onnx)?;
-        let checked = check_graph(&card, onnx)?;
+        let checked = crate::graph::check_graph(&card, onnx)?;
         let optimise_error = |e: TractError| ModelError::Onnx(format!("tract could not optimise the graph: {e:#}"));
         Scorer::from_checked(card, checked, optimise_error)
     }

@@ -5,6 +5,7 @@
 //! (pkg/README "A large catalog: itemInfo").
 
 use crate::worker::{self, js_message, Bridge, CallError, Explained};
+use whythis_js::protocol::EngineKind;
 use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
 use whythis_types::model::{Catalog, CatalogEntry, History, ItemId, ModelCard, MAX_LOOKUP_IDS};
@@ -23,6 +24,8 @@ pub struct Loaded {
     pub info: ModelInfo,
     /// Its name in the engine.
     key: u32,
+    /// The engine module that runs it.
+    engine: EngineKind,
     card: Vec<u8>,
     /// The model file: the ONNX graph, or a packed card's NNEF archive.
     model: js_sys::Uint8Array,
@@ -102,6 +105,13 @@ async fn load_uncached(card_url: &str, lookup: bool) -> Result<Rc<Loaded>, Widge
     let _ = worker::bridge();
     let card_bytes = fetch_bytes(card_url, "model card").await?;
     let card = ModelCard::from_json(&card_bytes).map_err(|e| WidgetError::new(ErrorCode::Card, capitalise(&e.to_string())))?;
+    let engine = EngineKind::for_card(&card);
+    if let Ok(bridge) = worker::bridge() {
+        // Its answer is only a signal: a failure to start shows when the model is loaded into it.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = bridge.start_engine(engine).await;
+        });
+    }
     // A packed card names its NNEF archive and embeddings instead of an ONNX file (docs/contract.md,
     // "Packed models"); the engine checks them against the card's sha256.
     let (model_file, what) = match &card.nnef {
@@ -143,7 +153,7 @@ async fn load_uncached(card_url: &str, lookup: bool) -> Result<Rc<Loaded>, Widge
         k.set(v + 1);
         v
     });
-    let loaded = Loaded { info, key, card: card_bytes, model, embedding, catalog: catalog_bytes, lookup, loaded_into: Cell::new(0) };
+    let loaded = Loaded { info, key, engine, card: card_bytes, model, embedding, catalog: catalog_bytes, lookup, loaded_into: Cell::new(0) };
     loaded.bridge().await.map_err(|e| match e {
         // A graph can make tract panic while it is read: that is this model's fault, not the engine's.
         CallError::Crashed(m) => WidgetError::new(
@@ -176,7 +186,7 @@ impl Loaded {
             if self.loaded_into.get() == bridge.generation() {
                 return Ok(bridge);
             }
-            match bridge.load(self.key, &self.card, &self.model, self.embedding.as_ref(), self.catalog.as_deref(), self.lookup).await {
+            match bridge.load(self.key, self.engine, &self.card, &self.model, self.embedding.as_ref(), self.catalog.as_deref(), self.lookup).await {
                 Ok(()) => {
                     self.loaded_into.set(bridge.generation());
                     return Ok(bridge);

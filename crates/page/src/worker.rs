@@ -4,7 +4,7 @@
 //! through `pkg/engine-host.js`; the messages are [`whythis_js::protocol`]'s.
 //! A crashed engine (a panic traps its instance) is replaced by a fresh port on the next request.
 
-use whythis_js::protocol::{self, Answer, Bytes, Call, Reply, Request};
+use whythis_js::protocol::{self, Answer, Bytes, Call, EngineKind, Reply, Request};
 use whythis_types::boundary::{ErrorCode, WidgetError};
 use whythis_types::explain::{ExplainOptions, ExplanationDocument};
 use whythis_types::model::{CatalogEntry, History, ItemId};
@@ -200,11 +200,20 @@ impl Bridge {
         rx.await.unwrap_or_else(|_| Err(CallError::Down("the engine went away".into())))
     }
 
+    /// Starts the engine module a card needs, so it downloads and compiles while the model does.
+    pub async fn start_engine(&self, engine: EngineKind) -> Result<(), CallError> {
+        match self.call(Request::Start { engine }).await? {
+            Reply::Started => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// Loads a model into the engine under `key`.
     /// With `lookup`, the engine asks the page for names ([`Explained::Lookup`]).
-    pub async fn load(&self, key: u32, card: &[u8], model: &Uint8Array, embedding: Option<&Uint8Array>, catalog: Option<&[u8]>, lookup: bool) -> Result<(), CallError> {
+    pub async fn load(&self, key: u32, engine: EngineKind, card: &[u8], model: &Uint8Array, embedding: Option<&Uint8Array>, catalog: Option<&[u8]>, lookup: bool) -> Result<(), CallError> {
         let request = Request::Load {
             key,
+            engine,
             card: Bytes(Uint8Array::from(card)),
             model: Bytes(model.clone()),
             embedding: embedding.map(|e| Bytes(e.clone())),
@@ -276,7 +285,7 @@ fn settle(reply: Reply, dead: &Cell<bool>) -> Result<Reply, CallError> {
             dead.set(true);
             Err(CallError::Down(message))
         }
-        ok @ (Reply::Loaded | Reply::Explained(_) | Reply::Lookup { .. }) => Ok(ok),
+        ok @ (Reply::Started | Reply::Loaded | Reply::Explained(_) | Reply::Lookup { .. }) => Ok(ok),
     }
 }
 
@@ -284,6 +293,7 @@ fn settle(reply: Reply, dead: &Cell<bool>) -> Result<Reply, CallError> {
 fn unexpected(reply: Reply) -> CallError {
     let what = match reply {
         Reply::Loaded => "a load",
+        Reply::Started => "a start",
         _ => "an explanation",
     };
     CallError::Refused(WidgetError::new(ErrorCode::Internal, format!("the recommender answered as if to {what}")))

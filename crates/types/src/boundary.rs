@@ -168,6 +168,7 @@ impl From<&crate::model::ModelError> for ErrorCode {
             M::Integrity { .. } => ErrorCode::Integrity,
             M::Onnx(_)
             | M::Nnef(_)
+            | M::PackedOnly
             | M::Contract(_)
             | M::ControlFlow(_)
             | M::TooLarge { .. }

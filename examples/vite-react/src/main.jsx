@@ -27,7 +27,7 @@ function Shop() {
       <p id="status">{error ?? (ready ? "whythis started" : "starting whythis…")}</p>
       {ready && (
         <why-this-item
-          model="models/sasrec.card.json"
+          model="models/sasrec.packed.card.json"
           top-k="3"
           verb="watched"
           history={HISTORY}

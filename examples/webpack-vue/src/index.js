@@ -21,7 +21,7 @@ const Shop = {
         h("h1", "A shop built with webpack and Vue"),
         h("p", { id: "status" }, status.value),
         h("why-this-item", {
-          model: "models/sasrec.card.json",
+          model: "models/sasrec.packed.card.json",
           "top-k": "3",
           verb: "watched",
           ".history": HISTORY,

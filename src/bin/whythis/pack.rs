@@ -16,6 +16,10 @@ pub struct Args {
     /// files of the same names are replaced).
     #[arg(long)]
     out: PathBuf,
+    /// The packed files' common name (`<stem>.card.json`, `<stem>.nnef.tar`, …); by default the card's
+    /// own (`sasrec` for sasrec.card.json), so a pack beside the ONNX card needs another.
+    #[arg(long)]
+    stem: Option<String>,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, String> {
@@ -33,7 +37,15 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     // The catalog is written beside the packed card under its own file name, wherever the card had it.
     let mut card = card;
     card.catalog = card.catalog.as_deref().map(|c| Path::new(c).file_name().and_then(|n| n.to_str()).unwrap_or("catalog.json").to_string());
-    let stem = stem(&args.card);
+    let stem = match &args.stem {
+        Some(s) if s.is_empty() || s.contains(['/', '\\']) => return Err(format!("--stem \"{s}\" must be a file name: not empty, no '/' or '\\'")),
+        Some(s) => s.clone(),
+        None => stem(&args.card),
+    };
+    let same_file = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y);
+    if same_file(&args.out.join(format!("{stem}.card.json")), &args.card) {
+        return Err(format!("{}: packing would overwrite the card it packs; give --out another directory or --stem another name", args.card.display()));
+    }
     let packed = pack(&card, &onnx, &stem, catalog.as_deref()).map_err(|source| FileError::Model { path: onnx_path, source }.to_string())?;
     std::fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     let write = |name: &str, bytes: &[u8]| {

@@ -27,6 +27,10 @@ pub enum ModelError {
     /// tract could not read or run a packed (NNEF) model.
     #[error("the packed model could not be read: {0}")]
     Nnef(String),
+    /// An ONNX card was given to a build that runs packed models only (the browser's small engine, or
+    /// whythis-model without its `onnx` feature).
+    #[error("this engine runs packed models only (a card that names an \"nnef\" file, written by `whythis pack`), and the card names an ONNX model; pack it, or load it with whythis's ONNX engine")]
+    PackedOnly,
     /// A file's sha256 is not the one its card names: it changed after packing, or was damaged.
     #[error("the file \"{file}\" is not the one the model card names: its sha256 differs, so it was changed or damaged after the card was written")]
     Integrity { file: String },
