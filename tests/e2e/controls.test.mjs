@@ -172,12 +172,13 @@ test("the panel answers 'why this, and what else?' and says how the picks are ma
   await page.selectOption("#user", { index: 1 });
   await idle(page);
   const w = page.locator("why-this-item#main-widget");
-  const document_ = await doc(page);
-  const first = document_.recommendations[0];
-
   // Recourse: the document's steps, in the panel, in order; the alternative is a title not shown now.
+  // The document is read once it holds them: the first one the widget holds may be its first pass.
   await press(w.locator(".wt-item").first().locator(".wt-why"));
   await w.locator(".wt-item").first().locator(".wt-recourse li").first().waitFor({ timeout: LOAD_TIMEOUT });
+  await page.waitForFunction(() => document.querySelector("#main-widget").explanation?.recommendations[0]?.recourse, null, { timeout: LOAD_TIMEOUT });
+  const document_ = await doc(page);
+  const first = document_.recommendations[0];
   const steps = await w.locator(".wt-item").first().locator(".wt-recourse li").allInnerTexts();
   assert.equal(steps.length, 3, "what weighed most, what that did, an alternative");
   assert.deepEqual(steps.map((s) => s.trim()), first.recourse.steps);

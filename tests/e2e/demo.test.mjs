@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve } from "./server.mjs";
-import { artifacts, demoSuite, dist, here, repo } from "./suite.mjs";
+import { artifacts, demoSuite, dist, here, repo, routeCatalog } from "./suite.mjs";
 
 const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -236,11 +236,8 @@ test("a hostile catalog title is shown as text, never run", async () => {
     d.dismiss().catch(() => {});
   });
   page.on("request", (r) => requests.push(r.url()));
-  await page.route("**/models/catalog.json", async (route) => {
-    const response = await route.fetch();
-    const catalog = await response.json();
+  await routeCatalog(page, (catalog) => {
     for (const entry of catalog) entry.title = `${HOSTILE} ${entry.id}`;
-    await route.fulfill({ response, json: catalog });
   });
   await page.goto(`${suite.server.url}/?user=${await sampleUser()}`);
   await waitIdle(page);

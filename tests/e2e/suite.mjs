@@ -2,7 +2,8 @@
 // suite's life: the demo build served (with the e2e fixtures), one Chromium, and its figures written.
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./chromium.mjs";
@@ -46,15 +47,33 @@ export function demoSuite({ name, viewport, mounts = {}, figuresFile, figures })
 export const RLO = "\u202E";
 export const hostileTitle = (id) => `${RLO}<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>${"W".repeat(10_000)}${id}`;
 
+/**
+ * Serves the demo's catalog to `page` as `edit` leaves it (the entries, edited in place). A card that pins
+ * the catalog's sha256 (a packed card pins every file) is served pinning the edited one: this is the
+ * storefront's own data gone bad, not a file changed after packing, which integrity refuses.
+ */
+export async function routeCatalog(page, edit) {
+  const entries = JSON.parse(readFileSync(join(dist, "models/catalog.json"), "utf8"));
+  edit(entries);
+  const body = JSON.stringify(entries);
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  await page.route("**/models/*.card.json", async (route) => {
+    // The demo asks whether its second card exists with a HEAD, which has no body to edit.
+    if (route.request().method() !== "GET") return route.continue();
+    const response = await route.fetch();
+    const card = await response.json();
+    if (card.catalog && card.sha256?.[card.catalog]) card.sha256[card.catalog] = sha256;
+    await route.fulfill({ response, json: card });
+  });
+  await page.route("**/models/catalog.json", (route) => route.fulfill({ status: 200, contentType: "application/json", body }));
+}
+
 /** Serves the demo's catalog to `page` with every title hostile and `tags` before each item's own. */
 export function routeHostileCatalog(page, tags) {
-  return page.route("**/models/catalog.json", async (route) => {
-    const response = await route.fetch();
-    const entries = await response.json();
+  return routeCatalog(page, (entries) => {
     for (const entry of entries) {
       entry.title = hostileTitle(entry.id);
       entry.tags = [...tags, ...entry.tags];
     }
-    await route.fulfill({ response, json: entries });
   });
 }

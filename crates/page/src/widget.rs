@@ -297,6 +297,10 @@ fn current_document(id: u32) -> JsValue {
     let _serving = Serving::widget(id);
     let doc = with_widget(id, |w| {
         let mut doc: ExplanationDocument = w.ctx.shown.get_untracked()?.doc;
+        // The ranking on screen carries no main parameters; the panel shows the latest explanation's.
+        if doc.parameters.is_none() {
+            doc.parameters = w.ctx.parameters.get_untracked();
+        }
         let items = w.ctx.items.get_untracked();
         for rec in doc.recommendations.iter_mut() {
             if let Some(ui::ItemState::Ready(r, _)) = items.get(&rec.item) {
