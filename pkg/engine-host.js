@@ -46,7 +46,11 @@ export function createEngineHost(loaders) {
       kind = request.load.engine;
       kindOfModel.set(request.load.key, kind);
     } else if (request.explain) kind = kindOfModel.get(request.explain.key);
-    else if (request.names) kind = kindOfLookup.get(request.names.call);
+    else if (request.names) {
+      // Forgotten once answered: a further lookup for the same explanation records it again.
+      kind = kindOfLookup.get(request.names.call);
+      kindOfLookup.delete(request.names.call);
+    }
     return KINDS.includes(kind) ? kind : "onnx";
   }
 
